@@ -1,0 +1,73 @@
+"""Fetch a data file once, check it, and keep it in a cache directory.
+
+Where files go: the cache directory is ``$NAS_KIT_DATA`` if set, else ``~/.cache/nas_kit``;
+each data set has its own sub-directory (``cifar10/``, ``ptb/``).  Every loader also takes
+``root=...`` so that files you already have (e.g. a shared copy) are read in place.
+
+A download is written to a temporary file in the target directory, its checksum is
+verified, and only then is it renamed (``os.replace``) to its final name, so a failed or
+corrupted download never leaves a half file behind.  When the download cannot be made
+(offline, URL unreachable) a loader raises ``DataNotFoundError`` with one sentence saying
+which files to put where.
+"""
+import hashlib
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A data set is neither on disk nor downloadable; the message says where to put it."""
+
+
+def data_root(name=None):
+    """The cache directory ($NAS_KIT_DATA or ~/.cache/nas_kit), or its sub-directory `name`."""
+    root = Path(os.environ.get("NAS_KIT_DATA") or Path.home() / ".cache" / "nas_kit").expanduser()
+    return root / name if name else root
+
+
+def file_hash(path, algorithm="sha256", chunk=1 << 20):
+    """Hex digest of a file, read in chunks (md5 or sha256)."""
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def download_url(url, root, filename=None, sha256=None, md5=None, timeout=60):
+    """Download `url` to root/filename unless it is already there; return the path.
+
+    The checksum (sha256, or md5 where only md5 is published) is checked before the file
+    takes its final name; on mismatch the temporary file is removed and ValueError raised.
+    Network errors propagate as OSError (urllib's URLError is one); loaders turn them into
+    a DataNotFoundError that says where to put the file by hand.
+    """
+    root = Path(root)
+    path = root / (filename or url.rsplit("/", 1)[-1])
+    if path.exists():
+        return path
+    root.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=path.name + ".", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            while block := response.read(1 << 20):
+                out.write(block)
+        for algorithm, expected in (("sha256", sha256), ("md5", md5)):
+            if expected and (got := file_hash(tmp, algorithm)) != expected.lower():
+                raise ValueError(f"{url} downloaded with {algorithm} {got}, expected {expected}: "
+                                 f"the server copy differs from the published one, so nothing was kept.")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def not_found(dataset, files, root, reason=None):
+    """The one-sentence DataNotFoundError for `dataset`: which `files` to put in `root`."""
+    reason = " ".join(str(reason).split()).rstrip(".") if reason else ""
+    reason = f" (download failed: {reason})" if reason else ""
+    return DataNotFoundError(f"{dataset} not found: put {files} in {root}, "
+                             f"or pass root=DIR to the loader{reason}.")

@@ -1,0 +1,237 @@
+"""Published architectures as plain data, in the format of the DARTS repository
+(quark0/darts, cnn/genotypes.py and rnn/genotypes.py).
+
+CNN cell (``Genotype``): ``normal`` and ``reduce`` are lists of ``(op, input)`` pairs, two
+per intermediate node, in node order. Inputs 0 and 1 are the outputs of the cells k-2 and
+k-1; input j >= 2 is intermediate node j-2 of this cell. ``normal_concat`` and
+``reduce_concat`` list the nodes (same numbering) whose outputs are concatenated into the
+cell's output.
+
+RNN cell (``RNNGenotype``): ``recurrent`` holds one ``(op, input)`` pair per node; node 0
+combines x_t and h_{t-1}, node i >= 1 applies ``op`` to node ``input``; ``concat`` lists the
+nodes averaged into h_t.
+"""
+from collections import namedtuple
+
+Genotype = namedtuple('Genotype', 'normal normal_concat reduce reduce_concat')
+RNNGenotype = namedtuple('RNNGenotype', 'recurrent concat')
+
+# ---------------------------------------------------------------- op vocabularies
+# DARTS (Liu et al. 2019, section 3.1 / cnn/genotypes.py): 8 candidates incl. 'none' (zero).
+PRIMITIVES = [
+    'none',
+    'max_pool_3x3',
+    'avg_pool_3x3',
+    'skip_connect',
+    'sep_conv_3x3',
+    'sep_conv_5x5',
+    'dil_conv_3x3',
+    'dil_conv_5x5',
+]
+DARTS_PRIMITIVES = PRIMITIVES
+
+# ENAS micro space (Pham et al. 2018, section 2.4): identity, sep 3x3, sep 5x5, avg 3x3, max 3x3.
+# The index order of melodyguan/enas src/cifar10/micro_child.py is sep3, sep5, avg, max, identity.
+ENAS_PRIMITIVES = [
+    'sep_conv_3x3',
+    'sep_conv_5x5',
+    'avg_pool_3x3',
+    'max_pool_3x3',
+    'skip_connect',
+]
+
+# PNAS (Liu et al. 2018, section 3.1): 8 operators. The paper's "3x3 dilated convolution" is
+# built here with DARTS's dil_conv_3x3 (ReLU, dilated depthwise, pointwise, BN); PNASNet-5
+# does not use it.
+PNAS_PRIMITIVES = [
+    'skip_connect',
+    'avg_pool_3x3',
+    'max_pool_3x3',
+    'conv_7x1_1x7',
+    'dil_conv_3x3',
+    'sep_conv_3x3',
+    'sep_conv_5x5',
+    'sep_conv_7x7',
+]
+
+# The NASNet cell space with the 8 ops of AmoebaNet (Real et al. 2019, section 2): identity,
+# 3x3/5x5/7x7 separable convs, 3x3 avg and max pool, 3x3 dilated sep conv, 1x7-then-7x1 conv.
+# NASNet-A and AmoebaNet-A use only these (NASNet's own list, Zoph et al. 2018 section 3, has 13).
+NASNET_PRIMITIVES = [
+    'skip_connect',
+    'sep_conv_3x3',
+    'sep_conv_5x5',
+    'sep_conv_7x7',
+    'avg_pool_3x3',
+    'max_pool_3x3',
+    'dil_conv_3x3',
+    'conv_7x1_1x7',
+]
+
+# Every CNN op name used anywhere in nas_kit: a builder must implement all of these.
+CNN_OPS = (
+    'none',
+    'max_pool_3x3',
+    'avg_pool_3x3',
+    'skip_connect',
+    'sep_conv_3x3',
+    'sep_conv_5x5',
+    'sep_conv_7x7',
+    'dil_conv_3x3',
+    'dil_conv_5x5',
+    'conv_7x1_1x7',
+)
+
+# DARTS recurrent cell (rnn/genotypes.py): 'none' is a search-time candidate only.
+RNN_PRIMITIVES = [
+    'none',
+    'tanh',
+    'relu',
+    'sigmoid',
+    'identity',
+]
+RNN_OPS = ('none', 'tanh', 'relu', 'sigmoid', 'identity')
+STEPS = 8    # DARTS recurrent cell: 8 intermediate nodes
+CONCAT = 8
+
+# ---------------------------------------------------------------- CNN cells
+# NASNet-A (Zoph et al. 2018, Fig. 4), as in quark0/darts cnn/genotypes.py.
+NASNet = Genotype(
+    normal=[
+        ('sep_conv_5x5', 1),
+        ('sep_conv_3x3', 0),
+        ('sep_conv_5x5', 0),
+        ('sep_conv_3x3', 0),
+        ('avg_pool_3x3', 1),
+        ('skip_connect', 0),
+        ('avg_pool_3x3', 0),
+        ('avg_pool_3x3', 0),
+        ('sep_conv_3x3', 1),
+        ('skip_connect', 1),
+    ],
+    normal_concat=[2, 3, 4, 5, 6],
+    reduce=[
+        ('sep_conv_5x5', 1),
+        ('sep_conv_7x7', 0),
+        ('max_pool_3x3', 1),
+        ('sep_conv_7x7', 0),
+        ('avg_pool_3x3', 1),
+        ('sep_conv_5x5', 0),
+        ('skip_connect', 3),
+        ('avg_pool_3x3', 2),
+        ('sep_conv_3x3', 2),
+        ('max_pool_3x3', 1),
+    ],
+    reduce_concat=[4, 5, 6],
+)
+
+# AmoebaNet-A (Real et al. 2019, Fig. 4), as in quark0/darts cnn/genotypes.py.
+AmoebaNet = Genotype(
+    normal=[
+        ('avg_pool_3x3', 0),
+        ('max_pool_3x3', 1),
+        ('sep_conv_3x3', 0),
+        ('sep_conv_5x5', 2),
+        ('sep_conv_3x3', 0),
+        ('avg_pool_3x3', 3),
+        ('sep_conv_3x3', 1),
+        ('skip_connect', 1),
+        ('skip_connect', 0),
+        ('avg_pool_3x3', 1),
+    ],
+    normal_concat=[4, 5, 6],
+    reduce=[
+        ('avg_pool_3x3', 0),
+        ('sep_conv_3x3', 1),
+        ('max_pool_3x3', 0),
+        ('sep_conv_7x7', 2),
+        ('sep_conv_7x7', 0),
+        ('avg_pool_3x3', 1),
+        ('max_pool_3x3', 0),
+        ('max_pool_3x3', 1),
+        ('conv_7x1_1x7', 0),
+        ('sep_conv_3x3', 5),
+    ],
+    reduce_concat=[3, 4, 6],
+)
+
+# DARTS first order (V1) and second order (V2), Liu et al. 2019, Fig. 4 / cnn/genotypes.py.
+DARTS_V1 = Genotype(normal=[('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 0), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('avg_pool_3x3', 0)], reduce_concat=[2, 3, 4, 5])
+DARTS_V2 = Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])
+DARTS = DARTS_V2
+
+# ENAS micro cell found on CIFAR-10 (Pham et al. 2018, section 3.2), from the final arc of
+# melodyguan/enas scripts/cifar10_micro_final.sh. Each node there is "x_id x_op y_id y_op"
+# with ops 0 sep3, 1 sep5, 2 avg, 3 max, 4 identity and inputs 0 = h_{k-2}, 1 = h_{k-1}:
+#   normal: 0 2 0 0 | 0 4 0 1 | 0 4 1 1 | 1 0 0 1 | 0 2 1 1
+#   reduce: 1 0 1 0 | 0 3 0 2 | 1 1 3 1 | 1 0 0 4 | 0 3 1 1
+# ENAS concatenates the "loose ends": the nodes that no other node takes as input.
+ENAS = Genotype(
+    normal=[
+        ('avg_pool_3x3', 0), ('sep_conv_3x3', 0),
+        ('skip_connect', 0), ('sep_conv_5x5', 0),
+        ('skip_connect', 0), ('sep_conv_5x5', 1),
+        ('sep_conv_3x3', 1), ('sep_conv_5x5', 0),
+        ('avg_pool_3x3', 0), ('sep_conv_5x5', 1),
+    ],
+    normal_concat=[2, 3, 4, 5, 6],
+    reduce=[
+        ('sep_conv_3x3', 1), ('sep_conv_3x3', 1),
+        ('max_pool_3x3', 0), ('avg_pool_3x3', 0),
+        ('sep_conv_5x5', 1), ('sep_conv_5x5', 3),
+        ('sep_conv_3x3', 1), ('skip_connect', 0),
+        ('max_pool_3x3', 0), ('sep_conv_5x5', 1),
+    ],
+    reduce_concat=[2, 4, 5, 6],
+)
+
+# PNASNet-5 (Liu et al. 2018, Fig. 1), as in chenxi116/PNASNet.pytorch: 5 blocks, the same
+# cell for normal and reduction, output = concatenation of all 5 blocks. (TF's 'none' there is
+# the identity, here 'skip_connect'.)
+_PNAS_CELL = [
+    ('sep_conv_5x5', 0), ('max_pool_3x3', 0),
+    ('sep_conv_7x7', 1), ('max_pool_3x3', 1),
+    ('sep_conv_5x5', 1), ('sep_conv_3x3', 1),
+    ('sep_conv_3x3', 4), ('max_pool_3x3', 1),
+    ('sep_conv_3x3', 0), ('skip_connect', 1),
+]
+PNASNet = Genotype(
+    normal=list(_PNAS_CELL),
+    normal_concat=[2, 3, 4, 5, 6],
+    reduce=list(_PNAS_CELL),
+    reduce_concat=[2, 3, 4, 5, 6],
+)
+
+# ---------------------------------------------------------------- RNN cells
+# From quark0/darts rnn/genotypes.py (ENAS's PTB cell, Pham et al. 2018 Fig. 6, in DARTS form).
+ENAS_RNN = RNNGenotype(
+    recurrent=[
+        ('tanh', 0),
+        ('tanh', 1),
+        ('relu', 1),
+        ('tanh', 3),
+        ('tanh', 3),
+        ('relu', 3),
+        ('relu', 4),
+        ('relu', 7),
+        ('relu', 8),
+        ('relu', 8),
+        ('relu', 8),
+    ],
+    concat=[2, 5, 6, 9, 10, 11],
+)
+DARTS_V1_RNN = RNNGenotype(recurrent=[('relu', 0), ('relu', 1), ('tanh', 2), ('relu', 3), ('relu', 4), ('identity', 1), ('relu', 5), ('relu', 1)], concat=range(1, 9))
+DARTS_V2_RNN = RNNGenotype(recurrent=[('sigmoid', 0), ('relu', 1), ('relu', 1), ('identity', 1), ('tanh', 2), ('sigmoid', 5), ('tanh', 3), ('relu', 5)], concat=range(1, 9))
+DARTS_RNN = DARTS_V2_RNN
+
+PUBLISHED = {
+    'NASNet': NASNet,
+    'AmoebaNet': AmoebaNet,
+    'DARTS_V1': DARTS_V1,
+    'DARTS_V2': DARTS_V2,
+    'ENAS': ENAS,
+    'PNASNet': PNASNet,
+    'DARTS_V1_RNN': DARTS_V1_RNN,
+    'DARTS_V2_RNN': DARTS_V2_RNN,
+    'ENAS_RNN': ENAS_RNN,
+}

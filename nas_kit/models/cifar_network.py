@@ -1,0 +1,152 @@
+"""The CIFAR evaluation network built from a cell genotype (DARTS section 3.3 / appendix A.2; quark0/darts cnn/model.py).
+
+A genotype ``Genotype(normal, normal_concat, reduce, reduce_concat)`` lists, for each
+intermediate node, two ``(op, input)`` pairs; inputs 0 and 1 are the outputs of the two
+previous cells, input ``k >= 2`` is node ``k``.  The cell's output concatenates the
+states named in ``*_concat`` (NASNet-A and AmoebaNet-A leave the consumed nodes out).
+The network stacks ``layers`` cells, reduction cells at 1/3 and 2/3 of the depth, with an
+auxiliary classifier at 2/3 depth (Szegedy et al. 2015) and drop-path (Zoph et al. 2018).
+"""
+import numbers
+
+import torch
+import torch.nn as nn
+
+from nas_kit.models.operations import OPS, FactorizedReduce, Identity, ReLUConvBN
+from nas_kit.spaces.base import InvalidArchitecture
+
+
+def drop_path(x, drop_prob):
+    """Zero a whole sample's path with probability ``drop_prob`` and rescale the survivors."""
+    if drop_prob > 0.0:
+        keep_prob = 1.0 - drop_prob
+        mask = torch.bernoulli(x.new_full((x.size(0), 1, 1, 1), keep_prob))
+        x = x / keep_prob * mask
+    return x
+
+
+def validate_genotype(genotype):
+    """Raise ``InvalidArchitecture`` (a ValueError) naming the first malformed field of a cell genotype."""
+    for kind in ("normal", "reduce"):
+        if not hasattr(genotype, kind) or not hasattr(genotype, kind + "_concat"):
+            raise InvalidArchitecture(f"genotype.{kind}", "is missing; expected Genotype(normal, normal_concat, reduce, reduce_concat).")
+        pairs = list(getattr(genotype, kind))
+        if not pairs or len(pairs) % 2:
+            raise InvalidArchitecture(f"genotype.{kind}", f"has {len(pairs)} (op, input) pairs; each node needs exactly two, so the count must be even and positive.")
+        for i, pair in enumerate(pairs):
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise InvalidArchitecture(f"genotype.{kind}[{i}]", f"is {pair!r}; expected an (op, input) pair.")
+            name, index = pair
+            if name not in OPS:
+                raise InvalidArchitecture(f"genotype.{kind}[{i}]", f"uses unknown op {name!r}; known ops are {', '.join(sorted(OPS))}.")
+            allowed = 2 + i // 2  # node i//2 sees the two cell inputs and the nodes before it
+            if not isinstance(index, numbers.Integral) or not 0 <= index < allowed:
+                raise InvalidArchitecture(f"genotype.{kind}[{i}]", f"takes input {index!r}, but it feeds state {i // 2 + 2}, which can only read states 0..{allowed - 1}.")
+        states = 2 + len(pairs) // 2
+        concat = list(getattr(genotype, kind + "_concat"))
+        if not concat or any(not isinstance(j, numbers.Integral) or not 0 <= j < states for j in concat):
+            raise InvalidArchitecture(f"genotype.{kind}_concat", f"is {concat!r}; it must name states in 0..{states - 1}.")
+
+
+class Cell(nn.Module):
+    """One normal or reduction cell: preprocess both inputs to ``C`` channels, then sum two ops per node."""
+
+    def __init__(self, genotype, C_prev_prev, C_prev, C, reduction, reduction_prev):
+        super().__init__()
+        # The cell two back is at twice our resolution when the previous cell reduced.
+        self.preprocess0 = FactorizedReduce(C_prev_prev, C) if reduction_prev else ReLUConvBN(C_prev_prev, C, 1, 1, 0)
+        self.preprocess1 = ReLUConvBN(C_prev, C, 1, 1, 0)
+        pairs = genotype.reduce if reduction else genotype.normal
+        self._concat = list(genotype.reduce_concat if reduction else genotype.normal_concat)
+        self.multiplier = len(self._concat)
+        self._steps = len(pairs) // 2
+        self._indices = [index for _, index in pairs]
+        self._ops = nn.ModuleList(OPS[name](C, 2 if reduction and index < 2 else 1, True) for name, index in pairs)
+
+    def forward(self, s0, s1, drop_prob):
+        states = [self.preprocess0(s0), self.preprocess1(s1)]
+        for i in range(self._steps):
+            h = []
+            for op, index in zip(self._ops[2 * i: 2 * i + 2], self._indices[2 * i: 2 * i + 2]):
+                x = op(states[index])
+                if self.training and drop_prob > 0.0 and not isinstance(op, Identity):
+                    x = drop_path(x, drop_prob)
+                h.append(x)
+            states.append(h[0] + h[1])
+        return torch.cat([states[i] for i in self._concat], dim=1)
+
+
+class AuxiliaryHeadCIFAR(nn.Module):
+    """The auxiliary classifier on the 8x8 feature map at 2/3 depth (DARTS appendix A.2, weight 0.4 in the loss)."""
+
+    def __init__(self, C, num_classes):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.ReLU(inplace=True),
+            nn.AvgPool2d(5, stride=3, padding=0, count_include_pad=False),  # 8x8 -> 2x2
+            nn.Conv2d(C, 128, 1, bias=False),
+            nn.BatchNorm2d(128),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(128, 768, 2, bias=False),
+            nn.BatchNorm2d(768),
+            nn.ReLU(inplace=True),
+        )
+        self.classifier = nn.Linear(768, num_classes)
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.classifier(x.view(x.size(0), -1))
+
+
+class NetworkCIFAR(nn.Module):
+    """Stem (3 -> 3C channels), ``layers`` cells, global pooling, classifier; returns ``(logits, logits_aux)``.
+
+    ``logits_aux`` is None unless ``auxiliary`` and the network is in train mode.
+    ``drop_path_prob`` is a plain attribute; DARTS raises it linearly over training.
+    """
+
+    def __init__(self, C, num_classes, layers, auxiliary, genotype, drop_path_prob=0.0):
+        super().__init__()
+        validate_genotype(genotype)
+        self._layers = layers
+        self._auxiliary = auxiliary
+        self.drop_path_prob = drop_path_prob
+
+        stem_multiplier = 3
+        C_curr = stem_multiplier * C
+        self.stem = nn.Sequential(nn.Conv2d(3, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
+
+        C_prev_prev, C_prev, C_curr = C_curr, C_curr, C
+        self.cells = nn.ModuleList()
+        reduction_prev = False
+        for i in range(layers):
+            reduction = i in (layers // 3, 2 * layers // 3)
+            if reduction:
+                C_curr *= 2
+            cell = Cell(genotype, C_prev_prev, C_prev, C_curr, reduction, reduction_prev)
+            reduction_prev = reduction
+            self.cells.append(cell)
+            C_prev_prev, C_prev = C_prev, cell.multiplier * C_curr
+            if i == 2 * layers // 3:
+                C_to_auxiliary = C_prev
+
+        if auxiliary:
+            self.auxiliary_head = AuxiliaryHeadCIFAR(C_to_auxiliary, num_classes)
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(C_prev, num_classes)
+
+    def forward(self, input):
+        logits_aux = None
+        s0 = s1 = self.stem(input)
+        for i, cell in enumerate(self.cells):
+            s0, s1 = s1, cell(s0, s1, self.drop_path_prob)
+            if i == 2 * self._layers // 3 and self._auxiliary and self.training:
+                logits_aux = self.auxiliary_head(s1)
+        out = self.global_pooling(s1)
+        logits = self.classifier(out.view(out.size(0), -1))
+        return logits, logits_aux
+
+
+def count_parameters(model):
+    """Parameters as DARTS reports them (utils.count_parameters_in_MB): the auxiliary head is not counted."""
+    return sum(p.numel() for name, p in model.named_parameters() if "auxiliary" not in name)

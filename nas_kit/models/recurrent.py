@@ -1,0 +1,105 @@
+"""The recurrent cell built from an RNN genotype (DARTS section 2.1 and appendix A.1.2; ENAS section 2.1; quark0/darts rnn/model.py).
+
+``RNNGenotype(recurrent, concat)``: node 0 mixes ``x_t`` and ``h_{t-1}`` through ``W0``;
+each entry ``(activation, pred)`` of ``recurrent`` adds node ``i+1`` computed from
+node ``pred``, with its own highway gate:
+
+    c, h = split(s_pred W_i);   s_{i+1} = s_pred + sigmoid(c) * (act(h) - s_pred)
+
+and ``h_t`` is the mean of the nodes in ``concat``.  The ENAS cell (Pham et al. 2018,
+section 2.1) is the same computation with ``concat`` = its loose ends, so DARTS and ENAS
+share this one class, as in the DARTS code.
+"""
+import numbers
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from nas_kit.spaces.base import InvalidArchitecture
+
+INITRANGE = 0.04
+
+ACTIVATIONS = {
+    "tanh": torch.tanh,
+    "relu": F.relu,
+    "sigmoid": torch.sigmoid,
+    "identity": lambda x: x,
+}
+
+
+def mask2d(B, D, keep_prob, like):
+    """A (B, D) dropout mask of 0 and 1/keep_prob, the same for every time step (variational dropout)."""
+    return torch.bernoulli(like.new_full((B, D), keep_prob)) / keep_prob
+
+
+def validate_rnn_genotype(genotype):
+    """Raise ``InvalidArchitecture`` (a ValueError) naming the first malformed field of an RNN genotype."""
+    if not hasattr(genotype, "recurrent") or not hasattr(genotype, "concat"):
+        raise InvalidArchitecture("genotype", "must have fields 'recurrent' and 'concat', as RNNGenotype(recurrent, concat).")
+    recurrent = list(genotype.recurrent)
+    if not recurrent:
+        raise InvalidArchitecture("genotype.recurrent", "is empty; the cell needs at least one node.")
+    for i, pair in enumerate(recurrent):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise InvalidArchitecture(f"genotype.recurrent[{i}]", f"is {pair!r}; expected an (activation, input) pair.")
+        name, pred = pair
+        if name not in ACTIVATIONS:
+            raise InvalidArchitecture(f"genotype.recurrent[{i}]", f"uses unknown activation {name!r}; known are {', '.join(ACTIVATIONS)}.")
+        if not isinstance(pred, numbers.Integral) or not 0 <= pred <= i:
+            raise InvalidArchitecture(f"genotype.recurrent[{i}]", f"takes input {pred!r}, but node {i + 1} can only read nodes 0..{i}.")
+    concat = list(genotype.concat)
+    if not concat or any(not isinstance(j, numbers.Integral) or not 0 <= j <= len(recurrent) for j in concat):
+        raise InvalidArchitecture("genotype.concat", f"is {concat!r}; it must name nodes in 0..{len(recurrent)}.")
+
+
+class DARTSCell(nn.Module):
+    """The recurrent cell; ``forward(inputs (T, B, ninp), hidden (1, B, nhid))`` returns all hiddens and the last."""
+
+    def __init__(self, ninp, nhid, dropouth, dropoutx, genotype, init_op="tanh"):
+        super().__init__()
+        validate_rnn_genotype(genotype)
+        self.nhid = nhid
+        self.dropouth = dropouth
+        self.dropoutx = dropoutx
+        self.genotype = genotype
+        self.init_op = init_op
+        steps = len(genotype.recurrent)
+        self._W0 = nn.Parameter(torch.empty(ninp + nhid, 2 * nhid).uniform_(-INITRANGE, INITRANGE))
+        self._Ws = nn.ParameterList(
+            [nn.Parameter(torch.empty(nhid, 2 * nhid).uniform_(-INITRANGE, INITRANGE)) for _ in range(steps)]
+        )
+
+    def forward(self, inputs, hidden):
+        T, B = inputs.size(0), inputs.size(1)
+        if self.training:
+            x_mask = mask2d(B, inputs.size(2), 1.0 - self.dropoutx, inputs)
+            h_mask = mask2d(B, hidden.size(2), 1.0 - self.dropouth, hidden)
+        else:
+            x_mask = h_mask = None
+        hidden = hidden[0]
+        hiddens = []
+        for t in range(T):
+            hidden = self.cell(inputs[t], hidden, x_mask, h_mask)
+            hiddens.append(hidden)
+        hiddens = torch.stack(hiddens)
+        return hiddens, hiddens[-1].unsqueeze(0)
+
+    def _compute_init_state(self, x, h_prev, x_mask, h_mask):
+        """Node 0: s0 = h_prev + c0 * (act(h0) - h_prev), with [c0, h0] = [x, h_prev] W0."""
+        if self.training:
+            xh_prev = torch.cat([x * x_mask, h_prev * h_mask], dim=-1)
+        else:
+            xh_prev = torch.cat([x, h_prev], dim=-1)
+        c0, h0 = torch.split(xh_prev.mm(self._W0), self.nhid, dim=-1)
+        return h_prev + c0.sigmoid() * (ACTIVATIONS[self.init_op](h0) - h_prev)
+
+    def cell(self, x, h_prev, x_mask, h_mask):
+        """One time step: h_t from x_t and h_{t-1}."""
+        states = [self._compute_init_state(x, h_prev, x_mask, h_mask)]
+        for i, (name, pred) in enumerate(self.genotype.recurrent):
+            s_prev = states[pred]
+            ch = (s_prev * h_mask).mm(self._Ws[i]) if self.training else s_prev.mm(self._Ws[i])
+            c, h = torch.split(ch, self.nhid, dim=-1)
+            states.append(s_prev + c.sigmoid() * (ACTIVATIONS[name](h) - s_prev))
+        return torch.mean(torch.stack([states[i] for i in self.genotype.concat], -1), -1)
