@@ -1,1 +1,8 @@
-"""estimation"""
+"""Performance estimation (survey, Elsken et al. 2018, section 4): how to judge a candidate cheaply.
+
+evaluator  Budget, Evaluator, train_and_evaluate: train a child for a small budget, reward = validation
+           accuracy; cached, parallel on any concurrent.futures.Executor (process pool, Dask)
+"""
+from nas_kit.estimation.evaluator import Budget, Evaluator, build_child, split_train_valid, train_and_evaluate
+
+__all__ = ["Budget", "Evaluator", "build_child", "split_train_valid", "train_and_evaluate"]

@@ -1,0 +1,201 @@
+"""Performance estimation by training (survey, Elsken et al. 2018, section 4): build a child
+network, train it for a small budget on the training split, and return its validation accuracy
+as the reward.
+
+Cheap proxies (lower-fidelity estimates, section 4): fewer epochs, a fraction of the data, fewer
+channels C and cells, smaller images. NAS-RL trains each child for 50 epochs on 45,000 images and
+rewards it on the other 5,000 (Zoph & Le 2017, section 4.1); the quick profile shrinks all of it.
+
+Candidates run in parallel on any ``concurrent.futures.Executor`` (a local process pool by default,
+or Dask: ``distributed.Client(...).get_executor()``); ``train_and_evaluate`` is a module-level
+function of plain data so that every executor can pickle it. A candidate that fails (an exception,
+a NaN loss, out of memory) comes back with status 'failed' and its error message.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+import zlib
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from nas_kit.data.cifar10 import augment, normalize, to_tensor
+from nas_kit.strategies.base import Outcome, error_message, failed
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much to spend on one child (the fidelity of the estimate)."""
+    epochs: int = 1
+    data_fraction: float = 1.0      # of the training split
+    C: int = 16                     # initial channels of the child
+    layers: int = 8                 # cells (NetworkCIFAR) or layers
+    image_size: int = 32            # images are resized (area) to image_size x image_size
+    batch_size: int = 64
+    lr: float = 0.025               # SGD, momentum 0.9, weight decay 3e-4, cosine (as DARTS' train.py)
+    grad_clip: float = 5.0
+    threads: int = 1                # torch threads per worker
+    device: str = "cpu"
+
+
+_INIT_LOCK = threading.Lock()
+
+
+def build_child(arch, budget: Budget, num_classes: int) -> nn.Module:
+    """A cell Genotype -> NetworkCIFAR; an ENAS macro architecture -> MacroNetwork."""
+    if hasattr(arch, "normal"):
+        from nas_kit.models.cifar_network import NetworkCIFAR
+        return NetworkCIFAR(budget.C, num_classes, budget.layers, False, arch)
+    if isinstance(arch, list) and arch and isinstance(arch[0], tuple) and len(arch[0]) == 2:
+        from nas_kit.models.enas_macro import MacroNetwork
+        return MacroNetwork(arch, C=budget.C, num_classes=num_classes)
+    raise ValueError(f"no child builder for {type(arch).__name__} architectures; pass build_fn= to the Evaluator.")
+
+
+def _images(x, size, device):
+    x = to_tensor(x, device)
+    return F.interpolate(x, size=(size, size), mode="area") if size != x.shape[-1] else x
+
+
+def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn=build_child) -> Outcome:
+    """Train ``build_fn(arch, budget, num_classes)`` on data = (x_train, y_train, x_valid, y_valid)
+    (uint8 NHWC images, int labels) and return its validation accuracy as an Outcome (cost = epochs)."""
+    start = time.perf_counter()
+    try:
+        torch.set_num_threads(budget.threads)
+        x_train, y_train, x_valid, y_valid = data
+        n = max(1, int(round(len(x_train) * budget.data_fraction)))
+        x_train, y_train = x_train[:n], y_train[:n]
+        num_classes = int(max(y_train.max(), y_valid.max())) + 1
+        with _INIT_LOCK:  # the global RNG initialises the weights; threads of one process must take turns
+            torch.manual_seed(seed)
+            model = build_fn(arch, budget, num_classes).to(budget.device)
+        opt = torch.optim.SGD(model.parameters(), budget.lr, momentum=0.9, weight_decay=3e-4)
+        steps = budget.epochs * math.ceil(n / budget.batch_size)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+        g = torch.Generator().manual_seed(seed)
+        x_all = _images(x_train, budget.image_size, budget.device)
+        y_all = torch.as_tensor(y_train, device=budget.device)
+        model.train()
+        for epoch in range(budget.epochs):
+            order = torch.randperm(n, generator=g)
+            for i in range(0, n, budget.batch_size):
+                idx = order[i:i + budget.batch_size]
+                x = normalize(augment(x_all[idx], padding=budget.image_size // 8, generator=g))
+                out = model(x)
+                logits = out[0] if isinstance(out, tuple) else out
+                loss = F.cross_entropy(logits, y_all[idx])
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"the training loss became {loss.item()} in epoch {epoch}")
+                opt.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), budget.grad_clip)
+                opt.step()
+                sched.step()
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for i in range(0, len(x_valid), 256):
+                x = normalize(_images(x_valid[i:i + 256], budget.image_size, budget.device))
+                out = model(x)
+                logits = out[0] if isinstance(out, tuple) else out
+                correct += (logits.argmax(1).cpu().numpy() == y_valid[i:i + 256]).sum()
+        reward = float(correct) / len(x_valid)
+    except Exception as e:  # noqa: BLE001 - exceptions, NaN losses and out-of-memory errors all land here
+        msg = error_message(e)
+        if "out of memory" in msg.lower() and not msg.lower().startswith("outofmemory"):
+            msg = "out of memory: " + msg
+        return failed(msg, float(budget.epochs), time.perf_counter() - start)
+    return Outcome(reward, float(budget.epochs), time.perf_counter() - start, "ok", "")
+
+
+def split_train_valid(images, valid_fraction=0.1, seed=0):
+    """(x_train, y_train, x_valid, y_valid) from ImageData's training split; the test split stays unseen
+    (NAS-RL holds out 5,000 of the 50,000 training images)."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(images.x_train))
+    n_valid = max(1, int(round(len(order) * valid_fraction)))
+    v, t = order[:n_valid], order[n_valid:]
+    return images.x_train[t], images.y_train[t], images.x_train[v], images.y_train[v]
+
+
+class Evaluator:
+    """Rewards for architectures: train each child for ``budget`` and return validation accuracy.
+
+    data:      an ImageData (split here into train/valid) or a tuple (x_train, y_train, x_valid, y_valid)
+    space:     used to encode architectures for the cache (repr otherwise)
+    executor:  any concurrent.futures.Executor; None -> a local ProcessPoolExecutor(workers), made on first use
+    seed:      each child's seed is derived from it and the architecture's encoding, so a child's
+               reward does not depend on which worker trains it or in what order
+    Results, failures included, are cached by encoding; a cache hit costs 0.
+    """
+
+    def __init__(self, data, budget: Budget = Budget(), space=None, executor: Executor | None = None,
+                 workers: int = 2, seed: int = 0, valid_fraction: float = 0.1, build_fn=build_child):
+        self.data = split_train_valid(data, valid_fraction, seed) if hasattr(data, "x_train") else tuple(data)
+        self.budget, self.space, self.seed, self.build_fn = budget, space, seed, build_fn
+        self.executor, self.workers, self._own_executor = executor, workers, None
+        self.cache: dict[str, Outcome] = {}
+
+    def key(self, arch) -> str:
+        return self.space.encode(arch) if self.space is not None else repr(arch)
+
+    def child_seed(self, key: str) -> int:
+        return (self.seed * 1_000_003 + zlib.crc32(key.encode())) % 2 ** 31
+
+    def _executor(self, executor):
+        if executor is not None:
+            return executor
+        if self.executor is not None:
+            return self.executor
+        if self._own_executor is None:
+            self._own_executor = ProcessPoolExecutor(self.workers)
+        return self._own_executor
+
+    def evaluate_many(self, archs, executor: Executor | None = None) -> list[Outcome]:
+        """Outcomes of ``archs`` in order; new ones trained in parallel on the executor."""
+        keys = [self.key(a) for a in archs]
+        hits = {k for k in keys if k in self.cache}
+        todo = {}
+        for k, a in zip(keys, archs):
+            if k not in self.cache and k not in todo:
+                todo[k] = a
+        if todo:
+            pool = self._executor(executor)
+            futures = {k: pool.submit(train_and_evaluate, a, self.data, self.budget, self.child_seed(k), self.build_fn)
+                       for k, a in todo.items()}
+            for k, f in futures.items():
+                try:
+                    self.cache[k] = f.result()
+                except Exception as e:  # noqa: BLE001 - the worker itself died
+                    self.cache[k] = failed(error_message(e), float(self.budget.epochs))
+        out, seen = [], set()
+        for k in keys:
+            o = self.cache[k]
+            out.append(o._replace(cost=0.0, wall_time=0.0) if k in hits or k in seen else o)
+            seen.add(k)
+        return out
+
+    def __call__(self, arch):
+        """The reward of one architecture, trained in this process (None if it failed)."""
+        k = self.key(arch)
+        if k not in self.cache:
+            self.cache[k] = train_and_evaluate(arch, self.data, self.budget, self.child_seed(k), self.build_fn)
+        return self.cache[k].reward
+
+    def close(self):
+        if self._own_executor is not None:
+            self._own_executor.shutdown()
+            self._own_executor = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

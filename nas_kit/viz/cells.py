@@ -1,0 +1,199 @@
+"""Drawing any architecture of any space as a Graphviz DAG, in the style of the DARTS plots
+(quark0/darts cnn/visualize.py and rnn/visualize.py).
+
+    CNN cell (Genotype)      c_{k-2}, c_{k-1} -> nodes 0..B-1 (op on each edge) -> c_{k}
+                             c_{k} is fed by the ``*_concat`` nodes only (NASNet-A and
+                             AmoebaNet-A leave some nodes out); normal and reduction cells are
+                             two clusters of one drawing (one, when the cell is shared, as PNAS).
+    RNN cell                 x_t, h_{t-1} -> node 0 (DARTS) or node 1 (ENAS) -> ... -> h_t,
+                             h_t the average ('avg') of the concat nodes / the loose ends.
+    ENAS macro network       a chain of layers labelled with their op, skip edges dashed.
+    NAS-RL network           a chain of layers "HxW, F filters", skip edges dashed.
+    toy 1-D architecture     nas_kit.viz.toy.toy_dag.
+
+``draw(arch, space=None)`` picks the drawing from the space, or from the shape of ``arch``.
+"""
+from __future__ import annotations
+
+import graphviz
+
+from nas_kit.genotypes import RNNGenotype
+from nas_kit.spaces import SPACES
+from nas_kit.spaces.base import SearchSpace
+from nas_kit.spaces.cell import CellSpace
+from nas_kit.spaces.darts_rnn import DartsRNNSpace
+from nas_kit.spaces.enas_macro import MACRO_OPS, ENASMacroSpace
+from nas_kit.spaces.enas_rnn import ENAS_RNN_OPS, ENASRNNSpace
+from nas_kit.spaces.enas_rnn import loose_ends as rnn_loose_ends
+from nas_kit.spaces.nas_rl import Layer, NASRLSpace
+from nas_kit.spaces.toy1d import Toy1DSpace, ToyArchitecture
+from nas_kit.viz.toy import toy_dag
+
+INPUT, NODE, OUTPUT = "darkseagreen2", "lightblue", "palegoldenrod"   # the DARTS plots' colours
+NODE_ATTR = dict(style="filled", shape="rect", align="center", fontsize="14", height="0.5", width="0.5",
+                 penwidth="2", fontname="Helvetica")
+EDGE_ATTR = dict(fontsize="12", fontname="Helvetica")
+
+
+def _digraph(name, title=None, rankdir="LR"):
+    return graphviz.Digraph(name, graph_attr={"rankdir": rankdir, "label": title or "", "labelloc": "t",
+                                              "fontname": "Helvetica"},
+                            node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
+
+
+# ---------------------------------------------------------------- CNN cells
+def _add_cell(g, cell, concat, prefix=""):
+    """Add one DARTS-style cell to ``g``; node ids carry ``prefix`` so that two cells can share a drawing."""
+    def nid(j):  # genotype input index -> node id
+        return prefix + ("c_{k-2}" if j == 0 else "c_{k-1}" if j == 1 else str(j - 2))
+
+    g.node(nid(0), "c_{k-2}", fillcolor=INPUT)
+    g.node(nid(1), "c_{k-1}", fillcolor=INPUT)
+    steps = len(cell) // 2
+    for i in range(steps):
+        g.node(prefix + str(i), str(i), fillcolor=NODE)
+    for k, (op, j) in enumerate(cell):
+        g.edge(nid(j), prefix + str(k // 2), label=op)
+    g.node(prefix + "c_{k}", "c_{k}", fillcolor=OUTPUT)
+    for j in concat:
+        g.edge(nid(j), prefix + "c_{k}")
+
+
+def draw_cell(cell, concat, title=None):
+    """One cell: ``cell`` a list of 2 (op, input) pairs per node, ``concat`` the nodes feeding c_{k}."""
+    g = _digraph("cell", title)
+    _add_cell(g, list(cell), list(concat))
+    return g
+
+
+def draw_genotype(genotype, title=None):
+    """The normal and the reduction cell of a ``Genotype`` as two clusters (one when they are the same cell)."""
+    g = _digraph("genotype", title)
+    shared = list(genotype.normal) == list(genotype.reduce) and list(genotype.normal_concat) == list(genotype.reduce_concat)
+    parts = [("cell", "normal = reduction cell", genotype.normal, genotype.normal_concat)] if shared else [
+        ("normal", "normal cell", genotype.normal, genotype.normal_concat),
+        ("reduce", "reduction cell", genotype.reduce, genotype.reduce_concat)]
+    for key, label, cell, concat in parts:
+        with g.subgraph(name="cluster_" + key) as sub:
+            sub.attr(label=label, style="rounded", color="grey60", fontname="Helvetica")
+            _add_cell(sub, list(cell), list(concat), prefix=key + "_" if not shared else "")
+    return g
+
+
+# ---------------------------------------------------------------- RNN cells
+def draw_rnn_genotype(genotype, title=None):
+    """DARTS recurrent cell: node 0 combines x_t and h_{t-1}; node i applies op to node input; h_t = avg(concat)."""
+    g = _digraph("rnn", title)
+    g.node("x_{t}", fillcolor=INPUT)
+    g.node("h_{t-1}", fillcolor=INPUT)
+    steps = len(genotype.recurrent)
+    for i in range(steps + 1):
+        g.node(str(i), fillcolor=NODE)
+    g.edge("x_{t}", "0")
+    g.edge("h_{t-1}", "0")
+    for i, (op, j) in enumerate(genotype.recurrent):
+        g.edge(str(j), str(i + 1), label=op)
+    g.node("h_{t}", fillcolor=OUTPUT)
+    for j in genotype.concat:
+        g.edge(str(j), "h_{t}", label="avg")
+    return g
+
+
+def draw_enas_rnn(cell, title=None):
+    """ENAS recurrent cell (paper numbering 1..N): node 1 = f_1(W x_t + W h_{t-1}); h_t = avg(loose ends)."""
+    g = _digraph("enas_rnn", title)
+    g.node("x_{t}", fillcolor=INPUT)
+    g.node("h_{t-1}", fillcolor=INPUT)
+    for i in range(1, len(cell) + 1):
+        g.node(str(i), fillcolor=NODE)
+    g.edge("x_{t}", "1", label=cell[0][0])
+    g.edge("h_{t-1}", "1", label=cell[0][0])
+    for i, (op, j) in enumerate(cell[1:], start=2):
+        g.edge(str(j), str(i), label=op)
+    g.node("h_{t}", fillcolor=OUTPUT)
+    for j in rnn_loose_ends(cell):
+        g.edge(str(j), "h_{t}", label="avg")
+    return g
+
+
+# ---------------------------------------------------------------- whole networks
+def _chain(name, title, labels, skips):
+    """image -> layer 0 -> ... -> layer L-1 -> output; ``skips[i]`` the earlier layers layer i also reads."""
+    g = _digraph(name, title, rankdir="TB")
+    g.node("image", fillcolor=INPUT)
+    for i, label in enumerate(labels):
+        g.node(f"L{i}", f"{i}: {label}", fillcolor=NODE)
+        g.edge("image" if i == 0 else f"L{i - 1}", f"L{i}", weight="10")
+        for j in skips[i]:
+            if j != i - 1:
+                g.edge(f"L{j}", f"L{i}", style="dashed", color="grey40", constraint="false")
+            else:  # the chain edge already joins them: mark the skip on it as well
+                g.edge(f"L{j}", f"L{i}", style="dashed", color="grey40")
+    g.node("output", fillcolor=OUTPUT)
+    if labels:
+        g.edge(f"L{len(labels) - 1}", "output", weight="10")
+    return g
+
+
+def draw_macro(arch, title=None):
+    """ENAS macro network (section 2.3): layer i = op_i, with dashed skip edges from the layers in ``skips``."""
+    return _chain("macro", title, [op for op, _ in arch], [tuple(skips) for _, skips in arch])
+
+
+def draw_nas_rl(arch, title=None):
+    """NAS-RL CNN (Zoph & Le 2017, Fig. 4): layer i = HxW filters, F of them (stride), dashed skip edges."""
+    labels = [f"{l.filter_height}x{l.filter_width}, {l.filters} filters" + (f", stride {l.stride}" if l.stride != 1 else "")
+              for l in arch]
+    return _chain("nas_rl", title, labels, [tuple(l.inputs) for l in arch])
+
+
+# ---------------------------------------------------------------- dispatch
+def _kind_of_space(space):
+    for cls, kind in ((CellSpace, "cell"), (DartsRNNSpace, "rnn"), (ENASRNNSpace, "enas_rnn"),
+                      (ENASMacroSpace, "macro"), (NASRLSpace, "nas_rl"), (Toy1DSpace, "toy")):
+        if isinstance(space, cls):
+            return kind
+    return None
+
+
+def _kind_of_arch(arch):
+    fields = getattr(arch, "_fields", None)
+    if fields == ("normal", "normal_concat", "reduce", "reduce_concat"):
+        return "cell"
+    if fields == RNNGenotype._fields:
+        return "rnn"
+    if isinstance(arch, ToyArchitecture) or fields == ToyArchitecture._fields:
+        return "toy"
+    if isinstance(arch, list) and arch:
+        if all(isinstance(layer, Layer) for layer in arch):
+            return "nas_rl"
+        if all(isinstance(p, (list, tuple)) and len(p) == 2 for p in arch):
+            if all(p[0] in MACRO_OPS and isinstance(p[1], tuple) for p in arch):
+                return "macro"
+            if all(p[0] in ENAS_RNN_OPS and isinstance(p[1], int) for p in arch):
+                return "enas_rnn"
+    return None
+
+
+def draw(arch, space: SearchSpace | str | None = None, title: str | None = None) -> graphviz.Digraph:
+    """The DAG of ``arch`` as a ``graphviz.Digraph`` (its ``.source`` is the DOT text).
+
+    ``space`` (a space object or a name in ``nas_kit.spaces.SPACES``) validates ``arch`` first and
+    picks the drawing; without it the drawing follows the shape of ``arch``.
+    """
+    if isinstance(space, str):
+        if space not in SPACES:
+            raise ValueError(f"unknown space {space!r}: choose one of {', '.join(SPACES)}.")
+        space = SPACES[space]()
+    if space is not None:
+        space.validate(arch)
+        kind = _kind_of_space(space)
+        if kind is None:
+            raise TypeError(f"no drawing for the {type(space).__name__} space; nas_kit.viz draws cell, RNN, macro, "
+                            "NAS-RL and toy spaces.")
+    else:
+        kind = _kind_of_arch(arch)
+        if kind is None:
+            raise TypeError(f"cannot tell which space {arch!r:.60} belongs to: pass space=... to draw it.")
+    return {"cell": draw_genotype, "rnn": draw_rnn_genotype, "enas_rnn": draw_enas_rnn, "macro": draw_macro,
+            "nas_rl": draw_nas_rl, "toy": lambda a, title=None: toy_dag(ToyArchitecture(*a), title)}[kind](arch, title=title)

@@ -1,0 +1,151 @@
+"""ArchitectureExplorer: sample architectures from any space (or from a controller) and see them.
+
+    explorer = ArchitectureExplorer()                                   # a dropdown of every space
+    explorer = ArchitectureExplorer(controller=ToyController(theta))    # samples m ~ p(m | theta) / T
+
+Shows the DAG (inline SVG), the encoding, the size of the space and the parameter count of the
+network the architecture builds. The logic lives in plain methods (``sample``, ``render``) and
+attributes (``arch``, ``encoding``, ``svg``, ``size_text``, ``params_text``), so tests drive it
+without a browser; ``widget`` (also shown by displaying the explorer) is the ipywidgets box.
+"""
+from __future__ import annotations
+
+import html
+import random
+
+import ipywidgets as W
+
+from nas_kit.spaces import SPACES
+from nas_kit.viz.cells import draw
+from nas_kit.viz.gallery import inline_svg
+
+DASH = "\u2014"
+
+
+def format_size(n: int) -> str:
+    """``1.6e29 (160489808068608...)``: two significant digits, then the exact count; small counts as is."""
+    if n < 10 ** 6:
+        return f"{n:,}"
+    mantissa, exponent = f"{n:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)} (exactly {n:,})"
+
+
+def count_parameters_of(space_name: str, arch) -> int | None:
+    """Parameters of the network ``arch`` builds at its paper's evaluation size, or None (no builder).
+
+    CNN cells: NetworkCIFAR(C=36, 20 cells, 10 classes), the DARTS evaluation network, without the
+    auxiliary head (DARTS_V2: 3,349,342). RNN cells: RNNModel with 850 units and PTB's 10,000 words
+    (DARTS_V2_RNN: 22,960,000, "23M"). ENAS macro: MacroNetwork at its default width.
+    """
+    import torch  # the builders need torch; drawing does not
+
+    from nas_kit.models import MacroNetwork, NetworkCIFAR, RNNModel, count_parameters
+    from nas_kit.spaces.cell import CellSpace
+    from nas_kit.spaces.darts_rnn import DartsRNNSpace
+    from nas_kit.spaces.enas_macro import ENASMacroSpace
+    from nas_kit.spaces.enas_rnn import ENASRNNSpace, to_genotype
+
+    space = SPACES[space_name]()
+    state = torch.random.get_rng_state()   # building initialises weights: leave the caller's RNG alone
+    try:
+        if isinstance(space, CellSpace):
+            return count_parameters(NetworkCIFAR(36, 10, 20, False, arch))
+        if isinstance(space, (DartsRNNSpace, ENASRNNSpace)):
+            genotype, init_op = (to_genotype(arch), arch[0][0]) if isinstance(space, ENASRNNSpace) else (arch, "tanh")
+            return count_parameters(RNNModel(10000, 850, 850, 850, genotype=genotype, init_op=init_op))
+        if isinstance(space, ENASMacroSpace):
+            return count_parameters(MacroNetwork(arch))
+        return None
+    finally:
+        torch.random.set_rng_state(state)
+
+
+def network_of(space_name: str) -> str:
+    """The network whose parameters ``count_parameters_of`` counts, in words."""
+    from nas_kit.spaces.cell import CellSpace
+    from nas_kit.spaces.darts_rnn import DartsRNNSpace
+    from nas_kit.spaces.enas_macro import ENASMacroSpace
+    from nas_kit.spaces.enas_rnn import ENASRNNSpace
+
+    space = SPACES[space_name]()
+    if isinstance(space, CellSpace):
+        return "NetworkCIFAR, C=36, 20 cells, 10 classes, no auxiliary head"
+    if isinstance(space, (DartsRNNSpace, ENASRNNSpace)):
+        return "RNNModel, 850 units, 10,000 words"
+    if isinstance(space, ENASMacroSpace):
+        return "MacroNetwork, C=24, 10 classes"
+    return "no builder for this space"
+
+
+class ArchitectureExplorer:
+    """A dropdown of spaces (or one controller), a seed, a Sample button, a temperature slider
+    (controllers only) and an HTML view of the sampled architecture."""
+
+    def __init__(self, space: str = "darts", controller=None, seed: int = 0, temperature: float = 1.0):
+        self.controller = controller
+        if controller is not None:
+            space = getattr(controller, "space_name", None) or space
+        if space not in SPACES:
+            raise ValueError(f"unknown space {space!r}: choose one of {', '.join(SPACES)}.")
+        self._params_cache = {}
+        self.space_dropdown = W.Dropdown(options=list(SPACES), value=space, description="space",
+                                         disabled=controller is not None)
+        self.seed_box = W.IntText(value=seed, description="seed")
+        self.sample_button = W.Button(description="Sample", button_style="primary")
+        self.temperature_slider = W.FloatSlider(value=temperature, min=0.1, max=5.0, step=0.1,
+                                                description="temperature",
+                                                layout=W.Layout(display=None if controller is not None else "none"))
+        self.output = W.HTML()
+        self.output.add_class("nas-kit-explorer-output")
+        self.sample_button.add_class("nas-kit-explorer-sample")
+        self.space_dropdown.observe(lambda change: self.resample(), names="value")
+        self.seed_box.observe(lambda change: self.resample(), names="value")
+        self.temperature_slider.observe(lambda change: self.resample(), names="value")
+        self.sample_button.on_click(lambda button: self.sample())
+        self.widget = W.VBox([W.HBox([self.space_dropdown, self.seed_box, self.sample_button]),
+                              self.temperature_slider, self.output])
+        self.rng = None
+        self.resample()
+
+    # ------------------------------------------------------------ logic
+    @property
+    def space_name(self) -> str:
+        return self.space_dropdown.value
+
+    @property
+    def space(self):
+        return SPACES[self.space_name]()
+
+    def resample(self):
+        """Restart the random stream from the seed and draw the first architecture."""
+        self.rng = random.Random(self.seed_box.value)
+        return self.sample()
+
+    def sample(self):
+        """Draw the next architecture (from the space, or from the controller at the slider's temperature)."""
+        if self.controller is not None:
+            self.arch = self.controller.sample(self.rng, self.temperature_slider.value)
+        else:
+            self.arch = self.space.sample(self.rng)
+        self.render()
+        return self.arch
+
+    def render(self):
+        """Fill ``encoding``, ``svg``, ``size_text``, ``params_text`` and the HTML view from ``arch``."""
+        space = self.space
+        self.encoding = space.encode(self.arch)
+        self.svg = inline_svg(draw(self.arch, space))
+        self.size_text = format_size(space.size())
+        key = (self.space_name, self.encoding)
+        if key not in self._params_cache:
+            self._params_cache[key] = count_parameters_of(self.space_name, self.arch)
+        n = self._params_cache[key]
+        self.params_text = DASH if n is None else f"{n:,}"
+        self.output.value = (f"<div>{self.svg}</div>"
+                             f"<p><b>encoding</b> <code>{html.escape(self.encoding)}</code><br>"
+                             f"<b>size of the {html.escape(space.name)} space</b> {self.size_text}<br>"
+                             f"<b>parameters</b> {self.params_text} ({network_of(self.space_name)})</p>")
+
+    # ------------------------------------------------------------ display
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.widget._repr_mimebundle_(include=include, exclude=exclude)

@@ -1,0 +1,67 @@
+"""The architecture explorer, driven headlessly: the logic is in plain methods and attributes."""
+import random
+
+import pytest
+
+from nas_kit import genotypes as G
+from nas_kit.spaces import SPACES
+from nas_kit.spaces.toy1d import ARCHITECTURES
+from nas_kit.strategies.toy_enas import ToyController
+from nas_kit.viz import svg_text_labels
+from nas_kit.widgets import ArchitectureExplorer, count_parameters_of, format_size
+
+
+def test_size_is_shown_rounded_and_exact():
+    assert format_size(6 ** 12 * 2 ** 66) == "1.6e29 (exactly 160,618,186,625,454,535,808,756,219,904)"
+    assert format_size(4) == "4"
+
+
+def test_darts_v2_counts_3349342_parameters_and_darts_v2_rnn_23m():
+    assert count_parameters_of("darts", G.DARTS_V2) == 3_349_342      # DARTS Table 1: 3.3M
+    assert count_parameters_of("darts_rnn", G.DARTS_V2_RNN) == 22_960_000  # DARTS Table 2: 23M
+    assert count_parameters_of("nas_rl", SPACES["nas_rl"]().sample(0)) is None
+
+
+def test_explorer_shows_svg_encoding_size_and_parameters_of_a_darts_cell():
+    e = ArchitectureExplorer(space="darts", seed=0)
+    assert e.arch == SPACES["darts"]().sample(random.Random(0))
+    assert e.svg.startswith("<svg") and "c_{k-2}" in svg_text_labels(e.svg)
+    assert e.encoding == SPACES["darts"]().encode(e.arch) and e.encoding in e.output.value
+    assert e.size_text.startswith("1.1e18 (exactly ")
+    assert int(e.params_text.replace(",", "")) == count_parameters_of("darts", e.arch)
+
+
+def test_sample_button_and_seed_change_the_architecture_and_the_seed_repeats_it():
+    e = ArchitectureExplorer(space="enas_macro", seed=0)
+    first, first_svg = e.encoding, e.svg
+    e.sample_button.click()
+    assert e.encoding != first and e.svg != first_svg
+    e.seed_box.value = 1
+    assert e.encoding != first
+    e.seed_box.value = 0
+    assert e.encoding == first and e.size_text.startswith("1.6e29")
+
+
+@pytest.mark.parametrize("name", list(SPACES))
+def test_every_space_can_be_chosen_in_the_dropdown(name):
+    e = ArchitectureExplorer(space="toy1d")
+    e.space_dropdown.value = name
+    SPACES[name]().validate(e.arch)
+    assert "<svg" in e.svg and e.size_text
+    assert e.params_text == "\u2014" if name in ("toy1d", "nas_rl") else e.params_text[0].isdigit()
+
+
+def test_a_controller_is_sampled_and_the_temperature_flattens_it():
+    controller = ToyController(theta=[0.0, 0.0, 8.0, 0.0])   # p(relu, skip) ~ 0.999 at T = 1
+    e = ArchitectureExplorer(controller=controller, seed=0)
+    assert e.space_name == "toy1d" and e.space_dropdown.disabled
+    picks = {e.sample() for _ in range(20)}
+    assert picks == {ARCHITECTURES[2]}
+    e.temperature_slider.value = 5.0                          # p ~ softmax([0, 0, 1.6, 0]): others appear
+    picks = [e.sample() for _ in range(40)]
+    assert len(set(picks)) > 1
+
+
+def test_unknown_space_is_named():
+    with pytest.raises(ValueError, match="unknown space 'dart'"):
+        ArchitectureExplorer(space="dart")
