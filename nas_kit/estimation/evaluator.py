@@ -48,13 +48,17 @@ _INIT_LOCK = threading.Lock()
 
 
 def build_child(arch, budget: Budget, num_classes: int) -> nn.Module:
-    """A cell Genotype -> NetworkCIFAR; an ENAS macro architecture -> MacroNetwork."""
+    """A cell Genotype -> NetworkCIFAR; an ENAS macro architecture -> MacroNetwork; NAS-RL layers -> NASRLNetwork."""
     if hasattr(arch, "normal"):
         from nas_kit.models.cifar_network import NetworkCIFAR
         return NetworkCIFAR(budget.C, num_classes, budget.layers, False, arch)
     if isinstance(arch, list) and arch and isinstance(arch[0], tuple) and len(arch[0]) == 2:
         from nas_kit.models.enas_macro import MacroNetwork
         return MacroNetwork(arch, C=budget.C, num_classes=num_classes)
+    from nas_kit.spaces.nas_rl import Layer
+    if isinstance(arch, list) and arch and all(isinstance(layer, Layer) for layer in arch):
+        from nas_kit.models.nas_rl_network import build_nas_rl_child
+        return build_nas_rl_child(arch, budget, num_classes)
     raise ValueError(f"no child builder for {type(arch).__name__} architectures; pass build_fn= to the Evaluator.")
 
 

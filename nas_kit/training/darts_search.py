@@ -1,0 +1,213 @@
+"""The DARTS search loop (Liu et al. 2019, Alg. 1; quark0/darts cnn/train_search.py and rnn/train_search.py).
+
+    while not converged:
+        1. update alpha by descending grad_alpha L_val(w - xi grad_w L_train(w, alpha), alpha)   (xi = 0: first order)
+        2. update w by descending grad_w L_train(w, alpha)
+
+CNN: the CIFAR-10 training set is split in half, one half for w, the other for alpha
+(section 3.1.1); w by SGD (lr 0.025 cosine to 0.001, momentum 0.9, weight decay 3e-4,
+gradient clip 5), alpha by Adam (lr 3e-4, betas (0.5, 0.999), weight decay 1e-3), 50 epochs,
+batch 64, random crop and flip.  RNN: w on PTB's training text, alpha on its validation
+text, as in the DARTS code; SGD lr 20, weight decay 5e-7, clip 0.25, batch 256, BPTT 35;
+alpha by Adam lr 3e-3, weight decay 1e-3 (A.1.2).
+
+After every epoch the loop records softmax(alpha), the derived genotype and the accuracy
+(or perplexity) in ``history`` and, given ``run_dir``, writes a checkpoint from which
+``resume=True`` continues exactly (same batches, same numbers).
+"""
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from nas_kit.data import augment, get_batch, normalize
+from nas_kit.strategies.darts import Architect
+from nas_kit.strategies.darts_derive import to_darts_string
+from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
+
+CHECKPOINT = "darts_search.pt"
+
+
+def split_half(n, seed=0):
+    """Indices of the two halves of a training set of size n (a seeded permutation): (for w, for alpha)."""
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    return perm[: n // 2], perm[n // 2:]
+
+
+def cnn_loss(forward, batch):
+    x, y = batch
+    return F.cross_entropy(forward(x), y)
+
+
+def rnn_loss(forward, batch):
+    """Mean negative log-likelihood of the next word; returns (loss, hidden) so the hidden state carries on."""
+    x, y, hidden = batch
+    log_prob, hidden = forward(x, hidden)
+    return F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1)), hidden
+
+
+def _alpha_probs(model):
+    return [F.softmax(a.detach().float().cpu(), dim=-1).tolist() for a in model.arch_parameters()]
+
+
+def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log):
+    """The shared epoch loop: train, evaluate, record, checkpoint; resume from ``run_dir`` when asked."""
+    history, start = [], 0
+    path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
+    if resume and path is not None and path.is_file():
+        payload = load_checkpoint(path, model=model, w_optimizer=w_optimizer, scheduler=scheduler, architect=architect)
+        history, start = payload["history"], payload["epoch"] + 1
+        log(f"resumed after epoch {payload['epoch']}")
+    for epoch in range(start, epochs):
+        t0 = time.time()
+        stats = train_epoch(epoch)
+        scheduler.step()
+        stats.update(evaluate())
+        genotype = model.genotype()
+        history.append(dict(epoch=epoch, alphas=_alpha_probs(model), genotype=genotype,
+                            genotype_text=to_darts_string(genotype), seconds=time.time() - t0, **stats))
+        log(" ".join([f"epoch {epoch}"] + [f"{k} {v:.3f}" for k, v in stats.items()]))
+        if path is not None:
+            save_checkpoint(path, model=model, w_optimizer=w_optimizer, scheduler=scheduler, architect=architect,
+                            history=history, epoch=epoch)
+    return history
+
+
+# ---------------------------------------------------------------- CNN cells on images
+def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, momentum=0.9, weight_decay=3e-4,
+               grad_clip=5.0, arch_lr=3e-4, arch_betas=(0.5, 0.999), arch_weight_decay=1e-3, unrolled=False,
+               crop_padding=4, seed=0, run_dir=None, resume=False, log=print):
+    """Search on (N,3,H,W) images ``x`` in [0, 1] (``nas_kit.data.to_tensor``) and labels ``y``: the
+    training set, split here in half.  Batches are cropped and flipped (w half only), then normalised.
+
+    Returns the history: one dict per epoch with train_loss, train_acc, valid_acc (the supernet on the
+    alpha half), alphas (softmax per edge, normal then reduce), genotype and genotype_text.
+    """
+    device = next(model.parameters()).device
+    idx_w, idx_a = split_half(len(x), seed)
+    w_optimizer = torch.optim.SGD(model.weights(), lr, momentum=momentum, weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(w_optimizer, epochs, eta_min=lr_min)
+    architect = Architect(model, w_optimizer, cnn_loss, arch_lr, arch_betas, arch_weight_decay, unrolled)
+    gen = torch.Generator().manual_seed(seed)
+
+    def batch(idx, train=False):
+        xb = x[idx].to(device)
+        if train and crop_padding:
+            xb = augment(xb, padding=crop_padding, generator=None if xb.is_cuda else gen)
+        return normalize(xb), y[idx].to(device)
+
+    def train_epoch(epoch):
+        gen.manual_seed(seed * 1000 + epoch)  # batches depend on (seed, epoch) only, so a resumed run repeats them
+        perm_w, perm_a = idx_w[torch.randperm(len(idx_w), generator=gen)], idx_a[torch.randperm(len(idx_a), generator=gen)]
+        model.train()
+        total, correct, loss_sum = 0, 0, 0.0
+        xi = w_optimizer.param_groups[0]["lr"]
+        for s in range(len(perm_w) // batch_size):
+            xb, yb = batch(perm_w[s * batch_size:(s + 1) * batch_size], train=True)
+            valid = batch(perm_a[s * batch_size:(s + 1) * batch_size])
+            architect.step((xb, yb), valid, xi)                       # 1. alpha
+            w_optimizer.zero_grad()                                   # 2. w
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.weights(), grad_clip)
+            w_optimizer.step()
+            total += len(yb)
+            correct += int((logits.argmax(1) == yb).sum())
+            loss_sum += float(loss.detach()) * len(yb)
+        return dict(train_loss=loss_sum / max(total, 1), train_acc=correct / max(total, 1))
+
+    def evaluate():
+        model.eval()
+        with torch.no_grad():
+            correct = 0
+            for i in range(0, len(idx_a), 256):
+                xb, yb = batch(idx_a[i:i + 256])
+                correct += int((model(xb).argmax(1) == yb).sum())
+        return dict(valid_acc=correct / len(idx_a))
+
+    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log)
+
+
+# ---------------------------------------------------------------- recurrent cells on text
+def search_rnn(model, train_data, search_data, epochs=50, bptt=35, lr=20.0, weight_decay=5e-7, clip=0.25,
+               arch_lr=3e-3, arch_weight_decay=1e-3, unrolled=False, run_dir=None, resume=False, log=print):
+    """Search on batchified token streams (``nas_kit.data.batchify``): w on ``train_data``, alpha on ``search_data``.
+
+    Returns the history: one dict per epoch with train_ppl, valid_ppl (the supernet on ``search_data``),
+    alphas, genotype and genotype_text.
+    """
+    w_optimizer = torch.optim.SGD(model.weights(), lr, weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(w_optimizer, lambda e: 1.0)   # DARTS keeps lr 20 in the search
+    architect = Architect(model, w_optimizer, rnn_loss, arch_lr, (0.9, 0.999), arch_weight_decay, unrolled, clip=clip)
+    batch_size = train_data.size(1)
+
+    def detach(hidden):
+        return [h.detach() for h in hidden]
+
+    def train_epoch(epoch):
+        model.train()
+        hidden, hidden_valid = model.init_hidden(batch_size), model.init_hidden(search_data.size(1))
+        loss_sum, steps, j = 0.0, 0, 0
+        for i in range(0, train_data.size(0) - 1, bptt):
+            x, y = get_batch(train_data, i, bptt)
+            xv, yv = get_batch(search_data, j, bptt)
+            j = j + bptt if j + bptt < search_data.size(0) - 1 else 0
+            if len(xv) < 2 or len(x) < 2:
+                continue
+            hidden_valid = detach(architect.step((x, y, detach(hidden)), (xv, yv, hidden_valid)))   # 1. alpha
+            w_optimizer.zero_grad()                                                                   # 2. w
+            loss, hidden = rnn_loss(model, (x, y, detach(hidden)))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.weights(), clip)
+            w_optimizer.step()
+            loss_sum, steps = loss_sum + float(loss.detach()), steps + 1
+        return dict(train_ppl=math.exp(loss_sum / max(steps, 1)))
+
+    def evaluate():
+        model.eval()
+        hidden, total, count = model.init_hidden(search_data.size(1)), 0.0, 0
+        with torch.no_grad():
+            for i in range(0, search_data.size(0) - 1, bptt):
+                x, y = get_batch(search_data, i, bptt)
+                loss, hidden = rnn_loss(model, (x, y, hidden))
+                total, count = total + float(loss) * len(x), count + len(x)
+        return dict(valid_ppl=math.exp(total / count))
+
+    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log)
+
+
+def train_rnn_genotype(genotype, train_data, valid_data, ntoken, epochs=1, nhid=300, bptt=35, lr=20.0,
+                       weight_decay=5e-7, clip=0.25, dropouts=(0.75, 0.25, 0.75, 0.2, 0.0), seed=0):
+    """Train the evaluation language model (``RNNModel``) of one recurrent genotype from scratch and return
+    its validation perplexity: the one recipe for the derived cell and for the random cells it is compared with.
+
+    ``dropouts`` = (dropout, dropouth, dropoutx, dropouti, dropoute).
+    """
+    from nas_kit.models.ptb_lm import RNNModel
+    torch.manual_seed(seed)
+    dropout, dropouth, dropoutx, dropouti, dropoute = dropouts
+    model = RNNModel(ntoken, nhid, nhid, nhid, dropout, dropouth, dropoutx, dropouti, dropoute, genotype=genotype).to(train_data.device)
+    opt = torch.optim.SGD(model.parameters(), lr, weight_decay=weight_decay)
+    for _ in range(epochs):
+        model.train()
+        hidden = model.init_hidden(train_data.size(1))
+        for i in range(0, train_data.size(0) - 1, bptt):
+            x, y = get_batch(train_data, i, bptt)
+            loss, hidden = rnn_loss(model, (x, y, [h.detach() for h in hidden]))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+    model.eval()
+    hidden, total, count = model.init_hidden(valid_data.size(1)), 0.0, 0
+    with torch.no_grad():
+        for i in range(0, valid_data.size(0) - 1, bptt):
+            x, y = get_batch(valid_data, i, bptt)
+            loss, hidden = rnn_loss(model, (x, y, hidden))
+            total, count = total + float(loss) * len(x), count + len(x)
+    return math.exp(total / count)

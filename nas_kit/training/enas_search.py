@@ -1,0 +1,310 @@
+"""The ENAS search loop (Pham et al. 2018, section 2.2), its controls, derivation and retraining.
+
+One epoch alternates
+  (1) the shared weights w: one pass over the training data, one architecture m ~ pi per minibatch
+      (M = 1), SGD on the training loss of that sub-graph of the supernet;
+  (2) the controller: ``controller_steps`` REINFORCE steps with w fixed, the reward computed on a
+      validation minibatch (c / valid_ppl with c = 80 for PTB, accuracy for CIFAR-10).
+Derivation (section 2.2, "Deriving Architectures"): sample several m from the trained policy,
+score each on one validation minibatch, keep the best, and retrain it from scratch.
+
+Controls (section 3.3 of the paper; ``mode``):
+  "enas"    the method
+  "random"  random search with weight sharing: m drawn uniformly from the space for training and
+            for derivation, no controller
+  "fixed"   ENAS with the controller's updates disabled: m drawn from the initial policy
+
+A task (``PTBTask`` or ``CIFARTask``) owns the supernet, its optimizer and the data; the loop is the
+same for both.  ``checkpoint`` saves everything after each epoch (supernet, controller, both
+optimizers, baseline, the Python/NumPy/torch RNG states and the history), and ``resume=True`` goes on
+from there with the same result as an uninterrupted run.
+"""
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from nas_kit.data.cifar10 import augment, normalize, to_tensor
+from nas_kit.data.ptb import batchify, get_batch
+from nas_kit.models.cifar_network import NetworkCIFAR
+from nas_kit.models.enas_macro import MacroNetwork
+from nas_kit.models.ptb_lm import RNNModel
+from nas_kit.spaces.enas_rnn import to_genotype
+from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
+
+MODES = ("enas", "random", "fixed")
+
+
+# ---------------------------------------------------------------- tasks
+class PTBTask:
+    """Shared-weight training and rewards on a word-level corpus (ENAS section 3.1).
+
+    ``lr`` is SGD's (20 in the paper), multiplied by ``lr_decay`` every epoch from ``decay_start``
+    (0.96 from epoch 15); gradients clipped to norm ``clip`` (0.25); reward = ``reward_c`` / ppl (c = 80).
+    """
+
+    def __init__(self, corpus, supernet, batch_size=64, eval_batch_size=10, bptt=35, lr=20.0, clip=0.25,
+                 weight_decay=1e-7, lr_decay=0.96, decay_start=15, reward_c=80.0, max_batches=None):
+        self.supernet, self.space = supernet, supernet.space
+        self.train_data = batchify(corpus.train, batch_size)
+        self.valid_data = batchify(corpus.valid, eval_batch_size)
+        self.batch_size, self.eval_batch_size, self.bptt = batch_size, eval_batch_size, bptt
+        self.lr, self.clip, self.lr_decay, self.decay_start = lr, clip, lr_decay, decay_start
+        self.reward_c, self.max_batches = reward_c, max_batches
+        self.optimizer = torch.optim.SGD(supernet.parameters(), lr=lr, weight_decay=weight_decay)
+
+    def train_epoch(self, epoch, sample):
+        """One pass over the training data, a new architecture ``sample()`` per minibatch; mean loss."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr * self.lr_decay ** max(0, epoch - self.decay_start)
+        net = self.supernet.train()
+        hidden, losses = net.init_hidden(self.batch_size), []
+        for b, i in enumerate(range(0, self.train_data.size(0) - 1, self.bptt)):
+            if self.max_batches is not None and b >= self.max_batches:
+                break
+            x, y = get_batch(self.train_data, i, self.bptt)
+            hidden = [h.detach() for h in hidden]
+            log_prob, hidden = net(x, hidden, sample())
+            loss = F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1))
+            self.optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), self.clip)
+            self.optimizer.step()
+            losses.append(loss.item())
+        return sum(losses) / len(losses)
+
+    @torch.no_grad()
+    def minibatch_ppl(self, arch, i):
+        """Perplexity of ``arch`` on the validation minibatch starting at row ``i`` (fresh hidden state)."""
+        net = self.supernet.eval()
+        x, y = get_batch(self.valid_data, i, self.bptt)
+        log_prob, _ = net(x, net.init_hidden(self.eval_batch_size), arch)
+        return math.exp(F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1)).item())
+
+    def random_minibatch(self, rng):
+        return rng.randrange(0, self.valid_data.size(0) - 1 - self.bptt)
+
+    def reward(self, arch, i):
+        return self.reward_c / self.minibatch_ppl(arch, i)
+
+    @torch.no_grad()
+    def evaluate(self, arch):
+        """Validation perplexity of ``arch`` with the shared weights, over the whole validation set."""
+        net = self.supernet.eval()
+        hidden, total, n = net.init_hidden(self.eval_batch_size), 0.0, 0
+        for i in range(0, self.valid_data.size(0) - 1, self.bptt):
+            x, y = get_batch(self.valid_data, i, self.bptt)
+            log_prob, hidden = net(x, hidden, arch)
+            total += F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1), reduction="sum").item()
+            n += y.numel()
+        return math.exp(total / n)
+
+
+def image_tensors(x, image_size=32):
+    """uint8 NHWC images -> float NCHW in [0, 1], average-pooled down to ``image_size`` (quick profile)."""
+    x = to_tensor(x)
+    if image_size != x.size(-1):
+        x = F.adaptive_avg_pool2d(x, image_size)
+    return x
+
+
+class CIFARTask:
+    """Shared-weight training and rewards on images (ENAS section 3.2).
+
+    The last ``n_valid`` training images are held out as the validation set of the rewards (ENAS
+    uses 5,000 of the 50,000).  SGD with Nesterov momentum 0.9, cosine learning rate from ``lr_max``
+    to ``lr_min`` over ``epochs``, gradients clipped to norm 5.  Rewards and evaluation use batch
+    statistics in BatchNorm: the running averages of the supernet mix every architecture.
+    """
+
+    def __init__(self, data, supernet, n_valid=5000, batch_size=128, eval_batch_size=500, lr_max=0.05,
+                 lr_min=0.0005, epochs=310, weight_decay=2.5e-4, image_size=32, do_augment=True, max_batches=None):
+        self.supernet, self.space = supernet, supernet.space
+        x, y = image_tensors(data.x_train, image_size), torch.as_tensor(data.y_train)
+        self.x_train, self.y_train = x[:-n_valid], y[:-n_valid]
+        self.x_valid, self.y_valid = normalize(x[-n_valid:]), y[-n_valid:]
+        self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
+        self.lr_max, self.lr_min, self.epochs = lr_max, lr_min, epochs
+        self.do_augment, self.max_batches = do_augment, max_batches
+        self.optimizer = torch.optim.SGD(supernet.parameters(), lr=lr_max, momentum=0.9, nesterov=True,
+                                         weight_decay=weight_decay)
+
+    def train_epoch(self, epoch, sample):
+        lr = self.lr_min + 0.5 * (self.lr_max - self.lr_min) * (1 + math.cos(math.pi * epoch / self.epochs))
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        net = self.supernet.train()
+        order, losses = torch.randperm(len(self.x_train)), []
+        for b, start in enumerate(range(0, len(order), self.batch_size)):
+            if self.max_batches is not None and b >= self.max_batches:
+                break
+            idx = order[start:start + self.batch_size]
+            x = self.x_train[idx]
+            x = normalize(augment(x) if self.do_augment else x)
+            loss = F.cross_entropy(net(x, sample()), self.y_train[idx])
+            self.optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            self.optimizer.step()
+            losses.append(loss.item())
+        return sum(losses) / len(losses)
+
+    def random_minibatch(self, rng):
+        return rng.randrange(0, max(1, len(self.x_valid) - self.eval_batch_size + 1))
+
+    @torch.no_grad()
+    def reward(self, arch, i):
+        """Accuracy of ``arch`` on the validation minibatch starting at image ``i``."""
+        x, y = self.x_valid[i:i + self.eval_batch_size], self.y_valid[i:i + self.eval_batch_size]
+        return (self.supernet.train()(x, arch).argmax(1) == y).float().mean().item()
+
+    def evaluate(self, arch):
+        """Validation accuracy of ``arch`` with the shared weights, over the held-out images."""
+        accs = [(self.reward(arch, i), min(self.eval_batch_size, len(self.x_valid) - i))
+                for i in range(0, len(self.x_valid), self.eval_batch_size)]
+        return sum(a * n for a, n in accs) / sum(n for _, n in accs)
+
+
+# ---------------------------------------------------------------- the loop
+def make_sampler(mode, space, controller, rng):
+    """m ~ pi (enas, fixed) or m ~ uniform over the space (random)."""
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}.")
+    if mode == "random":
+        return lambda: space.sample(rng)
+    return lambda: controller.sample(rng)
+
+
+def enas_search(task, controller, reinforce, epochs, controller_steps, mode="enas", seed=0,
+                checkpoint=None, resume=False, evaluate_every=1, on_epoch=None):
+    """Run (or resume) the search; return the history, one dict per epoch.
+
+    Per epoch: ``train_loss`` (shared weights), ``reward``/``baseline``/``entropy`` (mean over the
+    controller steps; none in the controls), ``arch`` (one sample of the current policy) and
+    ``valid`` (its validation perplexity or accuracy with the shared weights, every
+    ``evaluate_every`` epochs).  ``on_epoch(record)`` is called after each epoch (e.g. to draw).
+    """
+    rng = random.Random(seed)
+    history, start = [], 0
+    if resume:
+        if checkpoint is None:
+            raise ValueError("resume=True needs checkpoint=PATH of the run to continue.")
+        if Path(checkpoint).is_file():
+            payload = load_checkpoint(checkpoint, supernet=task.supernet, optimizer=task.optimizer,
+                                      controller=controller, reinforce=reinforce)
+            rng.setstate(payload["rng"])
+            history, start = payload["history"], payload["epoch"] + 1
+    sample = make_sampler(mode, task.space, controller, rng)
+    for epoch in range(start, epochs):
+        record = {"epoch": epoch, "train_loss": task.train_epoch(epoch, sample)}
+        if mode == "enas":
+            stats = [reinforce.step(lambda m: task.reward(m, task.random_minibatch(rng)), rng)
+                     for _ in range(controller_steps)]
+            for key in ("reward", "baseline", "entropy"):
+                record[key] = sum(s[key] for s in stats) / len(stats)
+        record["arch"] = sample()
+        if evaluate_every and (epoch + 1) % evaluate_every == 0:
+            record["valid"] = task.evaluate(record["arch"])
+        history.append(record)
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, supernet=task.supernet, optimizer=task.optimizer, controller=controller,
+                            reinforce=reinforce, history=history, epoch=epoch, rng=rng.getstate())
+        if on_epoch is not None:
+            on_epoch(record)
+    return history
+
+
+def derive(task, controller, n_samples=10, mode="enas", seed=0):
+    """Sample ``n_samples`` architectures (from the policy, or uniformly for ``mode='random'``), score
+    each on one validation minibatch, and return ``(best, [(reward, arch), ...] best first)``."""
+    rng = random.Random(seed)
+    sample = make_sampler(mode, task.space, controller, rng)
+    i = task.random_minibatch(rng)
+    scored = sorted(((task.reward(m, i), m) for m in (sample() for _ in range(n_samples))),
+                    key=lambda t: -t[0])
+    return scored[0][1], scored
+
+
+def random_architectures(task, n=20, seed=0):
+    """The shared-weight validation metric of ``n`` uniformly random architectures, and its median."""
+    rng = random.Random(seed)
+    values = [task.evaluate(task.space.sample(rng)) for _ in range(n)]
+    return values, statistics.median(values)
+
+
+# ---------------------------------------------------------------- retraining from scratch
+def retrain_ptb(cell, corpus, nhid, epochs, batch_size=64, eval_batch_size=10, bptt=35, lr=20.0, clip=0.25,
+                dropouts=(0.5, 0.5, 0.5, 0.5, 0.1), max_batches=None, seed=0):
+    """Train ``RNNModel`` for the ENAS cell from scratch; return the validation perplexity after each epoch."""
+    torch.manual_seed(seed)
+    model = RNNModel(len(corpus.vocab), nhid, nhid, nhid, *dropouts, genotype=to_genotype(cell), init_op=cell[0][0])
+    train, valid = batchify(corpus.train, batch_size), batchify(corpus.valid, eval_batch_size)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, weight_decay=1.2e-6)
+    ppls = []
+    for _ in range(epochs):
+        model.train()
+        hidden = model.init_hidden(batch_size)
+        for b, i in enumerate(range(0, train.size(0) - 1, bptt)):
+            if max_batches is not None and b >= max_batches:
+                break
+            x, y = get_batch(train, i, bptt)
+            hidden = [h.detach() for h in hidden]
+            log_prob, hidden = model(x, hidden)
+            loss = F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            hidden, total, n = model.init_hidden(eval_batch_size), 0.0, 0
+            for i in range(0, valid.size(0) - 1, bptt):
+                x, y = get_batch(valid, i, bptt)
+                log_prob, hidden = model(x, hidden)
+                total += F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1), reduction="sum").item()
+                n += y.numel()
+        ppls.append(math.exp(total / n))
+    return ppls
+
+
+def retrain_cifar(arch, data, kind, C, epochs, layers=None, batch_size=128, lr_max=0.05, lr_min=0.0005,
+                  image_size=32, max_batches=None, seed=0):
+    """Train ``MacroNetwork`` (kind 'macro') or ``NetworkCIFAR`` (kind 'micro', ``layers`` cells) from
+    scratch on the training images; return the test accuracy after each epoch."""
+    torch.manual_seed(seed)
+    model = MacroNetwork(arch, C=C) if kind == "macro" else NetworkCIFAR(C, 10, layers, False, arch)
+    x_train, y_train = image_tensors(data.x_train, image_size), torch.as_tensor(data.y_train)
+    x_test, y_test = normalize(image_tensors(data.x_test, image_size)), torch.as_tensor(data.y_test)
+    opt = torch.optim.SGD(model.parameters(), lr=lr_max, momentum=0.9, nesterov=True, weight_decay=3e-4)
+
+    def logits(x):
+        out = model(x)
+        return out[0] if isinstance(out, tuple) else out
+
+    accs = []
+    for epoch in range(epochs):
+        for group in opt.param_groups:
+            group["lr"] = lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * epoch / epochs))
+        model.train()
+        order = torch.randperm(len(x_train))
+        for b, start in enumerate(range(0, len(order), batch_size)):
+            if max_batches is not None and b >= max_batches:
+                break
+            idx = order[start:start + batch_size]
+            loss = F.cross_entropy(logits(normalize(augment(x_train[idx]))), y_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            correct = sum((logits(x_test[i:i + 500]).argmax(1) == y_test[i:i + 500]).sum().item()
+                          for i in range(0, len(x_test), 500))
+        accs.append(correct / len(x_test))
+    return accs
