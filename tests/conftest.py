@@ -1,4 +1,16 @@
 """Shared pytest configuration."""
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_thread():
+    """Tiny networks run fastest single-threaded; two threads on a busy 2-core machine thrash."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
 
 
 def pytest_configure(config):

@@ -10,15 +10,6 @@ CNN_CELLS = ["NASNet", "AmoebaNet", "DARTS_V1", "DARTS_V2", "ENAS", "PNASNet"]
 RNN_CELLS = ["DARTS_V1_RNN", "DARTS_V2_RNN", "ENAS_RNN"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks run fastest single-threaded; two threads on a busy 2-core machine thrash."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def n_params(module):
     return sum(p.numel() for p in module.parameters())
 

@@ -10,14 +10,6 @@ from nas_kit.spaces.nas_rl import Layer, NASRLSpace
 from nas_kit.strategies.nas_rl import NASRLStrategy
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def n_params(module):
     return sum(p.numel() for p in module.parameters())
 

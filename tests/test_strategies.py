@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from nas_kit.spaces import ENASMacroSpace, NASRLSpace, darts, enas_micro, nasnet, pnas
-from nas_kit.strategies import (Controller, NASRLStrategy, RandomSearch, RegularizedEvolution, Strategy,
-                                run_search)
+from nas_kit.spaces import BenchSpace, ENASMacroSpace, NASRLSpace, darts, enas_micro, pnas, space_key
+from nas_kit.strategies import (Controller, NASRLStrategy, RandomSearch, RegularizedEvolution, run_search)
 from nas_kit.strategies.evolution import Individual
 
 torch.set_num_threads(1)
 
-SPACES = [darts(), pnas(blocks=2), enas_micro(nodes=3), NASRLSpace(layers=4), ENASMacroSpace(layers=4)]
+SPACES = [darts(), pnas(blocks=2), enas_micro(nodes=3), NASRLSpace(layers=4), ENASMacroSpace(layers=4), BenchSpace()]
 
 
 def sep_conv_fraction(g):
@@ -144,17 +143,17 @@ def test_controller_log_prob_matches_its_sampling_distribution(space):
     torch.manual_seed(0)
     controller = Controller(space)
     arch = controller.sample(random.Random(0))
-    (controller.space_at(len(arch)) if controller.kind != "cell" else space).validate(arch)
+    (controller.space_at(len(arch)) if controller.has_depth else space).validate(arch)
     assert torch.isfinite(controller.log_prob(arch)) and controller.entropy(arch) > 0
-    assert controller.space_name == space.name
+    assert controller.space_name == space_key(space)
 
 
-def test_controller_probabilities_sum_to_one_over_a_whole_small_space():
-    space = pnas(blocks=1)
+@pytest.mark.parametrize("space, size", [(pnas(blocks=1), 256), (BenchSpace(), 729)], ids=["pnas-1", "mini-bench"])
+def test_controller_probabilities_sum_to_one_over_a_whole_small_space(space, size):
     controller = Controller(space)
     with torch.no_grad():
         total = sum(controller.log_prob(a).exp().item() for a in space.enumerate())
-    assert space.size() == 256 and total == pytest.approx(1.0, abs=1e-5)
+    assert space.size() == size and total == pytest.approx(1.0, abs=1e-5)
 
 
 def test_nas_rl_anchor_probability_is_the_papers_sigmoid():

@@ -65,3 +65,25 @@ def test_a_controller_is_sampled_and_the_temperature_flattens_it():
 def test_unknown_space_is_named():
     with pytest.raises(ValueError, match="unknown space 'dart'"):
         ArchitectureExplorer(space="dart")
+
+
+def test_explorer_samples_from_a_nas_rl_controller_in_its_own_space():
+    import copy
+
+    from nas_kit.spaces import BenchSpace, pnas
+    from nas_kit.strategies import NASRLStrategy
+
+    strategy = NASRLStrategy(pnas(blocks=2), seed=0)
+    e = ArchitectureExplorer(controller=strategy.controller, seed=3)
+    assert e.space_dropdown.value == "pnas" and e.space_dropdown.disabled
+    assert e.encoding == pnas(blocks=2).encode(strategy.controller.sample(random.Random(3)))
+
+    bench = BenchSpace()
+    untrained = NASRLStrategy(bench, seed=0).controller
+    learned = copy.deepcopy(untrained)
+    with __import__("torch").no_grad():
+        learned.heads["op"].bias[:] = __import__("torch").tensor([0.0, 50.0, 0.0])   # always nor_conv_3x3
+    e = ArchitectureExplorer(snapshots={"start": untrained, "end": learned}, seed=0)
+    assert e.snapshot_slider.value == "end" and e.arch == ("nor_conv_3x3",) * 6
+    e.snapshot_slider.value = "start"
+    assert e.controller is untrained and e.arch == untrained.sample(random.Random(0))

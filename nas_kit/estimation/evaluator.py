@@ -39,6 +39,8 @@ class Budget:
     image_size: int = 32            # images are resized (area) to image_size x image_size
     batch_size: int = 64
     lr: float = 0.025               # SGD, momentum 0.9, weight decay 3e-4, cosine (as DARTS' train.py)
+    weight_decay: float = 3e-4
+    nesterov: bool = False
     grad_clip: float = 5.0
     threads: int = 1                # torch threads per worker
     device: str = "cpu"
@@ -48,7 +50,11 @@ _INIT_LOCK = threading.Lock()
 
 
 def build_child(arch, budget: Budget, num_classes: int) -> nn.Module:
-    """A cell Genotype -> NetworkCIFAR; an ENAS macro architecture -> MacroNetwork; NAS-RL layers -> NASRLNetwork."""
+    """A cell Genotype -> NetworkCIFAR; an ENAS macro architecture -> MacroNetwork; NAS-RL layers -> NASRLNetwork;
+    a mini-benchmark cell (6 op names) -> BenchNetwork (``budget.layers`` cells per stage)."""
+    if isinstance(arch, tuple) and arch and all(isinstance(op, str) for op in arch):
+        from nas_kit.models.bench_network import BenchNetwork
+        return BenchNetwork(arch, C=budget.C, cells_per_stage=budget.layers, num_classes=num_classes)
     if hasattr(arch, "normal"):
         from nas_kit.models.cifar_network import NetworkCIFAR
         return NetworkCIFAR(budget.C, num_classes, budget.layers, False, arch)
@@ -67,6 +73,65 @@ def _images(x, size, device):
     return F.interpolate(x, size=(size, size), mode="area") if size != x.shape[-1] else x
 
 
+def _logits(out):
+    return out[0] if isinstance(out, tuple) else out      # NetworkCIFAR returns (logits, auxiliary logits)
+
+
+def fit(model, x_train, y_train, budget: Budget, seed: int, after_epoch=None) -> None:
+    """Train ``model`` on uint8 NHWC images for ``budget.epochs``: SGD (momentum 0.9, ``budget.weight_decay``,
+    cosine lr from ``budget.lr`` to 0 over every step), random crop and flip, gradient clipping.
+    ``after_epoch(epoch)`` is called after each epoch (NAS-Bench-201 records its accuracies there).
+    A NaN or infinite loss raises FloatingPointError."""
+    n = len(x_train)
+    opt = torch.optim.SGD(model.parameters(), budget.lr, momentum=0.9, weight_decay=budget.weight_decay,
+                          nesterov=budget.nesterov)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, budget.epochs * math.ceil(n / budget.batch_size))
+    g = torch.Generator().manual_seed(seed)
+    x_all = _images(x_train, budget.image_size, budget.device)
+    y_all = torch.as_tensor(y_train, device=budget.device)
+    for epoch in range(budget.epochs):
+        model.train()
+        order = torch.randperm(n, generator=g)
+        for i in range(0, n, budget.batch_size):
+            idx = order[i:i + budget.batch_size]
+            x = normalize(augment(x_all[idx], padding=budget.image_size // 8, generator=g))
+            loss = F.cross_entropy(_logits(model(x)), y_all[idx])
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"the training loss became {loss.item()} in epoch {epoch}")
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), budget.grad_clip)
+            opt.step()
+            sched.step()
+        if after_epoch is not None:
+            after_epoch(epoch)
+
+
+@torch.no_grad()
+def accuracy(model, x, y, image_size: int = 32, device: str = "cpu") -> float:
+    """The fraction of uint8 NHWC images ``x`` that ``model`` (in eval mode) labels ``y``."""
+    model.eval()
+    correct = 0
+    for i in range(0, len(x), 256):
+        logits = _logits(model(normalize(_images(x[i:i + 256], image_size, device))))
+        correct += int((logits.argmax(1).cpu().numpy() == np.asarray(y[i:i + 256])).sum())
+    return correct / len(x)
+
+
+def build_seeded(arch, budget: Budget, num_classes: int, seed: int, build_fn=build_child) -> nn.Module:
+    """``build_fn(arch, budget, num_classes)`` with its weights drawn from ``seed``, on ``budget.device``."""
+    with _INIT_LOCK:  # the global RNG initialises the weights; threads of one process must take turns
+        torch.manual_seed(seed)
+        return build_fn(arch, budget, num_classes).to(budget.device)
+
+
+def out_of_memory_message(e: BaseException) -> str:
+    msg = error_message(e)
+    if "out of memory" in msg.lower() and not msg.lower().startswith("outofmemory"):
+        msg = "out of memory: " + msg
+    return msg
+
+
 def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn=build_child) -> Outcome:
     """Train ``build_fn(arch, budget, num_classes)`` on data = (x_train, y_train, x_valid, y_valid)
     (uint8 NHWC images, int labels) and return its validation accuracy as an Outcome (cost = epochs)."""
@@ -75,47 +140,12 @@ def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn=build_chi
         torch.set_num_threads(budget.threads)
         x_train, y_train, x_valid, y_valid = data
         n = max(1, int(round(len(x_train) * budget.data_fraction)))
-        x_train, y_train = x_train[:n], y_train[:n]
         num_classes = int(max(y_train.max(), y_valid.max())) + 1
-        with _INIT_LOCK:  # the global RNG initialises the weights; threads of one process must take turns
-            torch.manual_seed(seed)
-            model = build_fn(arch, budget, num_classes).to(budget.device)
-        opt = torch.optim.SGD(model.parameters(), budget.lr, momentum=0.9, weight_decay=3e-4)
-        steps = budget.epochs * math.ceil(n / budget.batch_size)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-        g = torch.Generator().manual_seed(seed)
-        x_all = _images(x_train, budget.image_size, budget.device)
-        y_all = torch.as_tensor(y_train, device=budget.device)
-        model.train()
-        for epoch in range(budget.epochs):
-            order = torch.randperm(n, generator=g)
-            for i in range(0, n, budget.batch_size):
-                idx = order[i:i + budget.batch_size]
-                x = normalize(augment(x_all[idx], padding=budget.image_size // 8, generator=g))
-                out = model(x)
-                logits = out[0] if isinstance(out, tuple) else out
-                loss = F.cross_entropy(logits, y_all[idx])
-                if not torch.isfinite(loss):
-                    raise FloatingPointError(f"the training loss became {loss.item()} in epoch {epoch}")
-                opt.zero_grad()
-                loss.backward()
-                nn.utils.clip_grad_norm_(model.parameters(), budget.grad_clip)
-                opt.step()
-                sched.step()
-        model.eval()
-        correct = 0
-        with torch.no_grad():
-            for i in range(0, len(x_valid), 256):
-                x = normalize(_images(x_valid[i:i + 256], budget.image_size, budget.device))
-                out = model(x)
-                logits = out[0] if isinstance(out, tuple) else out
-                correct += (logits.argmax(1).cpu().numpy() == y_valid[i:i + 256]).sum()
-        reward = float(correct) / len(x_valid)
+        model = build_seeded(arch, budget, num_classes, seed, build_fn)
+        fit(model, x_train[:n], y_train[:n], budget, seed)
+        reward = accuracy(model, x_valid, y_valid, budget.image_size, budget.device)
     except Exception as e:  # noqa: BLE001 - exceptions, NaN losses and out-of-memory errors all land here
-        msg = error_message(e)
-        if "out of memory" in msg.lower() and not msg.lower().startswith("outofmemory"):
-            msg = "out of memory: " + msg
-        return failed(msg, float(budget.epochs), time.perf_counter() - start)
+        return failed(out_of_memory_message(e), float(budget.epochs), time.perf_counter() - start)
     return Outcome(reward, float(budget.epochs), time.perf_counter() - start, "ok", "")
 
 

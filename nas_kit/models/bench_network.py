@@ -7,7 +7,6 @@ BN-ReLU -> global average pool -> linear, channels C, 2C, 4C.
 """
 from __future__ import annotations
 
-import torch
 import torch.nn as nn
 
 EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))  # (from, to), in NAS-Bench-201's string order

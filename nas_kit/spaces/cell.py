@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import random
 import re
 
 from nas_kit.genotypes import (DARTS_PRIMITIVES, ENAS_PRIMITIVES, NASNET_PRIMITIVES,

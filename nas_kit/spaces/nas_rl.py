@@ -15,7 +15,6 @@ layer i, so (64 s)^L * 2^(L(L-1)/2); e.g. 64^15 * 2^105 ~ 5.0e58 for L = 15 with
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections import namedtuple
 

@@ -14,6 +14,7 @@ sampled decision is the next step's input. Sequences:
 * ENAS macro space, per layer: op, then anchor point (skips), the same attention.
 * cell spaces (NASNet, Zoph et al. 2018, section 3), per node: input 1, input 2, op 1, op 2;
   the normal cell then the reduction cell (one cell for a shared space such as PNAS).
+* the mini-benchmark space (NAS-Bench-201-style cells): one op per edge, six edges.
 
 Training, eq. (3) with a baseline:  grad J = 1/m sum_k sum_t grad log P(a_t | a_{<t}) (R_k - b),
 b an exponential moving average of the previous rewards; Adam with learning rate 0.0006 and
@@ -29,7 +30,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from nas_kit.spaces import space_key
 from nas_kit.spaces.base import as_rng
+from nas_kit.models.bench_network import EDGES
+from nas_kit.spaces.bench import BenchSpace
 from nas_kit.spaces.cell import CellSpace
 from nas_kit.spaces.enas_macro import ENASMacroSpace
 from nas_kit.spaces.nas_rl import FILTER_SIZES, NUM_FILTERS, Layer, NASRLSpace
@@ -46,7 +50,7 @@ class Controller(nn.Module):
     def __init__(self, space, hidden_size=35, num_layers=2, init_range=0.08, layers=None):
         super().__init__()
         self.space = space
-        self.space_name = space.name
+        self.space_name = space_key(space)        # its name in nas_kit.spaces.SPACES (for the explorer)
         if isinstance(space, CellSpace):
             self.kind = "cell"
             vocab = {"input": space.nodes + 1, "op": len(space.cell_ops)}
@@ -59,8 +63,11 @@ class Controller(nn.Module):
         elif isinstance(space, ENASMacroSpace):
             self.kind = "macro"
             vocab = {"op": len(space.ops)}
+        elif isinstance(space, BenchSpace):
+            self.kind = "edges"
+            vocab = {"op": len(space.ops)}
         else:
-            raise ValueError(f"the NAS-RL controller writes cell, NAS-RL and ENAS-macro architectures, "
+            raise ValueError(f"the NAS-RL controller writes cell, NAS-RL, ENAS-macro and mini-benchmark architectures, "
                              f"not those of the {space.name} space.")
         self.layers = getattr(space, "layers", None) if layers is None else layers
         H = hidden_size
@@ -68,7 +75,7 @@ class Controller(nn.Module):
         self.lstm = nn.LSTM(H, H, num_layers)
         self.embed = nn.ModuleDict({t: nn.Embedding(n, H) for t, n in vocab.items()})
         self.heads = nn.ModuleDict({t: nn.Linear(H, n) for t, n in vocab.items()})
-        if self.kind != "cell":                                      # anchor-point attention
+        if self.kind in ("nas_rl", "macro"):                        # anchor-point attention
             self.w_prev = nn.Linear(H, H, bias=False)
             self.w_curr = nn.Linear(H, H, bias=False)
             self.v = nn.Linear(H, 1, bias=False)
@@ -84,6 +91,8 @@ class Controller(nn.Module):
                 for j in range(s.nodes):
                     yield from (("input", j + 2, False), ("input", j + 2, s.distinct_inputs),
                                 ("op", len(s.cell_ops), False), ("op", len(s.cell_ops), False))
+        elif self.kind == "edges":
+            yield from (("op", len(self.space.ops), False) for _ in EDGES)
         elif self.kind == "nas_rl":
             for i in range(layers):
                 yield ("anchor", i)
@@ -106,6 +115,8 @@ class Controller(nn.Module):
                     cell += [(s.cell_ops[op1], in1), (s.cell_ops[op2], in2)]
                 cells.append(cell)
             return s._genotype(cells[0], list(cells[-1]))
+        if self.kind == "edges":
+            return tuple(self.space.ops[a] for a in it)
         if self.kind == "nas_rl":
             arch = []
             while True:
@@ -125,6 +136,8 @@ class Controller(nn.Module):
                 for (op1, in1), (op2, in2) in zip(cell[0::2], cell[1::2]):
                     actions += [in1, in2, s.cell_ops.index(op1), s.cell_ops.index(op2)]
             return actions
+        if self.kind == "edges":
+            return [self.space.ops.index(op) for op in arch]
         if self.kind == "nas_rl":
             actions = []
             for l in arch:
@@ -134,8 +147,13 @@ class Controller(nn.Module):
             return actions
         return [a for op, skips in arch for a in (self.space.ops.index(op), tuple(skips))]
 
+    @property
+    def has_depth(self) -> bool:
+        """Whether the sampled networks have a depth the curriculum can change (NAS-RL and ENAS-macro spaces)."""
+        return self.kind in ("nas_rl", "macro")
+
     def _check(self, arch):
-        if self.kind == "cell":
+        if not self.has_depth:
             self.space.validate(arch)
         else:
             depth_space = type(self.space)(**self._space_kwargs(len(arch)))
@@ -149,7 +167,7 @@ class Controller(nn.Module):
 
     def space_at(self, layers=None):
         """The space of the architectures sampled now (NAS-RL/macro: of depth ``layers``)."""
-        if self.kind == "cell":
+        if not self.has_depth:
             return self.space
         return type(self.space)(**self._space_kwargs(self.layers if layers is None else layers))
 
@@ -219,13 +237,13 @@ class Controller(nn.Module):
     def log_prob(self, arch, temperature: float = 1.0) -> torch.Tensor:
         """log P(arch) = sum_t log P(a_t | a_<t), differentiable in the controller's parameters."""
         self._check(arch)
-        layers = None if self.kind == "cell" else len(arch)
+        layers = len(arch) if self.has_depth else None
         return self._run(forced=self._to_actions(arch), temperature=temperature, layers=layers)[1]
 
     def entropy(self, arch, temperature: float = 1.0) -> torch.Tensor:
         """Sum over the steps of arch's sequence of the entropy of that step's distribution."""
         self._check(arch)
-        layers = None if self.kind == "cell" else len(arch)
+        layers = len(arch) if self.has_depth else None
         return self._run(forced=self._to_actions(arch), temperature=temperature, layers=layers)[2]
 
 
@@ -250,7 +268,7 @@ class NASRLStrategy(Strategy):
             torch.manual_seed(seed)
             self.controller = Controller(space, hidden_size, num_layers)
         if curriculum is not None:
-            if self.controller.kind == "cell":
+            if not self.controller.has_depth:
                 raise ValueError("the layer-count curriculum applies to the NAS-RL and ENAS-macro spaces, not cells.")
             start, every, add = curriculum
             self.controller.layers = min(start, space.layers)
@@ -267,7 +285,7 @@ class NASRLStrategy(Strategy):
         return [self.controller.sample(self.rng) for _ in range(n)]
 
     def encode(self, arch):
-        return self.controller.space_at(None if self.controller.kind == "cell" else len(arch)).encode(arch)
+        return self.controller.space_at(len(arch) if self.controller.has_depth else None).encode(arch)
 
     def tell(self, archs, rewards):
         if len(archs) != len(rewards):

@@ -9,6 +9,7 @@
                              h_t the average ('avg') of the concat nodes / the loose ends.
     ENAS macro network       a chain of layers labelled with their op, skip edges dashed.
     NAS-RL network           a chain of layers "HxW, F filters", skip edges dashed.
+    mini-benchmark cell      NAS-Bench-201 style: nodes 0..3, an op on every edge i -> j.
     toy 1-D architecture     nas_kit.viz.toy.toy_dag.
 
 ``draw(arch, space=None)`` picks the drawing from the space, or from the shape of ``arch``.
@@ -20,6 +21,7 @@ import graphviz
 from nas_kit.genotypes import RNNGenotype
 from nas_kit.spaces import SPACES
 from nas_kit.spaces.base import SearchSpace
+from nas_kit.spaces.bench import EDGES, BenchSpace
 from nas_kit.spaces.cell import CellSpace
 from nas_kit.spaces.darts_rnn import DartsRNNSpace
 from nas_kit.spaces.enas_macro import MACRO_OPS, ENASMacroSpace
@@ -116,6 +118,17 @@ def draw_enas_rnn(cell, title=None):
     return g
 
 
+# ---------------------------------------------------------------- NAS-Bench-201-style cells
+def draw_bench_cell(arch, title=None):
+    """A mini-benchmark cell: node 0 is the input, node j sums op(node i) over i < j, node 3 is the output."""
+    g = _digraph("bench", title)
+    for j, color in enumerate((INPUT, NODE, NODE, OUTPUT)):
+        g.node(str(j), fillcolor=color)
+    for op, (i, j) in zip(arch, EDGES):
+        g.edge(str(i), str(j), label=op)
+    return g
+
+
 # ---------------------------------------------------------------- whole networks
 def _chain(name, title, labels, skips):
     """image -> layer 0 -> ... -> layer L-1 -> output; ``skips[i]`` the earlier layers layer i also reads."""
@@ -150,7 +163,7 @@ def draw_nas_rl(arch, title=None):
 # ---------------------------------------------------------------- dispatch
 def _kind_of_space(space):
     for cls, kind in ((CellSpace, "cell"), (DartsRNNSpace, "rnn"), (ENASRNNSpace, "enas_rnn"),
-                      (ENASMacroSpace, "macro"), (NASRLSpace, "nas_rl"), (Toy1DSpace, "toy")):
+                      (ENASMacroSpace, "macro"), (NASRLSpace, "nas_rl"), (Toy1DSpace, "toy"), (BenchSpace, "bench")):
         if isinstance(space, cls):
             return kind
     return None
@@ -190,10 +203,10 @@ def draw(arch, space: SearchSpace | str | None = None, title: str | None = None)
         kind = _kind_of_space(space)
         if kind is None:
             raise TypeError(f"no drawing for the {type(space).__name__} space; nas_kit.viz draws cell, RNN, macro, "
-                            "NAS-RL and toy spaces.")
+                            "NAS-RL, mini-benchmark and toy spaces.")
     else:
         kind = _kind_of_arch(arch)
         if kind is None:
             raise TypeError(f"cannot tell which space {arch!r:.60} belongs to: pass space=... to draw it.")
     return {"cell": draw_genotype, "rnn": draw_rnn_genotype, "enas_rnn": draw_enas_rnn, "macro": draw_macro,
-            "nas_rl": draw_nas_rl, "toy": lambda a, title=None: toy_dag(ToyArchitecture(*a), title)}[kind](arch, title=title)
+            "nas_rl": draw_nas_rl, "bench": draw_bench_cell, "toy": lambda a, title=None: toy_dag(ToyArchitecture(*a), title)}[kind](arch, title=title)

@@ -2,6 +2,9 @@
 
     explorer = ArchitectureExplorer()                                   # a dropdown of every space
     explorer = ArchitectureExplorer(controller=ToyController(theta))    # samples m ~ p(m | theta) / T
+    explorer = ArchitectureExplorer(controller=strategy.controller)     # the NAS-RL or ENAS controller
+    explorer = ArchitectureExplorer(snapshots={"after 8 children": copy.deepcopy(strategy.controller), ...})
+                                    # a slider over copies of a controller taken as it learned
 
 Shows the DAG (inline SVG), the encoding, the size of the space and the parameter count of the
 network the architecture builds. The logic lives in plain methods (``sample``, ``render``) and
@@ -15,7 +18,7 @@ import random
 
 import ipywidgets as W
 
-from nas_kit.spaces import SPACES
+from nas_kit.spaces import SPACES, BenchSpace
 from nas_kit.viz.cells import draw
 from nas_kit.viz.gallery import inline_svg
 
@@ -35,11 +38,13 @@ def count_parameters_of(space_name: str, arch) -> int | None:
 
     CNN cells: NetworkCIFAR(C=36, 20 cells, 10 classes), the DARTS evaluation network, without the
     auxiliary head (DARTS_V2: 3,349,342). RNN cells: RNNModel with 850 units and PTB's 10,000 words
-    (DARTS_V2_RNN: 22,960,000, "23M"). ENAS macro: MacroNetwork at its default width.
+    (DARTS_V2_RNN: 22,960,000, "23M"). ENAS macro: MacroNetwork at its default width. Mini-benchmark
+    cells: BenchNetwork at NAS-Bench-201's size (C=16, 5 cells per stage).
     """
     import torch  # the builders need torch; drawing does not
 
     from nas_kit.models import MacroNetwork, NetworkCIFAR, RNNModel, count_parameters
+    from nas_kit.models.bench_network import BenchNetwork
     from nas_kit.spaces.cell import CellSpace
     from nas_kit.spaces.darts_rnn import DartsRNNSpace
     from nas_kit.spaces.enas_macro import ENASMacroSpace
@@ -55,6 +60,8 @@ def count_parameters_of(space_name: str, arch) -> int | None:
             return count_parameters(RNNModel(10000, 850, 850, 850, genotype=genotype, init_op=init_op))
         if isinstance(space, ENASMacroSpace):
             return count_parameters(MacroNetwork(arch))
+        if isinstance(space, BenchSpace):
+            return count_parameters(BenchNetwork(arch, C=16, cells_per_stage=5))
         return None
     finally:
         torch.random.set_rng_state(state)
@@ -74,14 +81,21 @@ def network_of(space_name: str) -> str:
         return "RNNModel, 850 units, 10,000 words"
     if isinstance(space, ENASMacroSpace):
         return "MacroNetwork, C=24, 10 classes"
+    if isinstance(space, BenchSpace):
+        return "BenchNetwork, C=16, 5 cells per stage, as NAS-Bench-201"
     return "no builder for this space"
 
 
 class ArchitectureExplorer:
     """A dropdown of spaces (or one controller), a seed, a Sample button, a temperature slider
-    (controllers only) and an HTML view of the sampled architecture."""
+    (controllers only), a slider over ``snapshots`` {label: controller} when given, and an HTML view
+    of the sampled architecture."""
 
-    def __init__(self, space: str = "darts", controller=None, seed: int = 0, temperature: float = 1.0):
+    def __init__(self, space: str = "darts", controller=None, seed: int = 0, temperature: float = 1.0,
+                 snapshots: dict | None = None):
+        self.snapshots = dict(snapshots or {})
+        if self.snapshots and controller is None:
+            controller = list(self.snapshots.values())[-1]
         self.controller = controller
         if controller is not None:
             space = getattr(controller, "space_name", None) or space
@@ -95,15 +109,20 @@ class ArchitectureExplorer:
         self.temperature_slider = W.FloatSlider(value=temperature, min=0.1, max=5.0, step=0.1,
                                                 description="temperature",
                                                 layout=W.Layout(display=None if controller is not None else "none"))
+        labels = list(self.snapshots) or [""]
+        self.snapshot_slider = W.SelectionSlider(options=labels, value=labels[-1], description="controller",
+                                                 layout=W.Layout(display=None if self.snapshots else "none",
+                                                                 width="60%"))
         self.output = W.HTML()
         self.output.add_class("nas-kit-explorer-output")
         self.sample_button.add_class("nas-kit-explorer-sample")
         self.space_dropdown.observe(lambda change: self.resample(), names="value")
         self.seed_box.observe(lambda change: self.resample(), names="value")
         self.temperature_slider.observe(lambda change: self.resample(), names="value")
+        self.snapshot_slider.observe(lambda change: self.use_snapshot(change["new"]), names="value")
         self.sample_button.on_click(lambda button: self.sample())
         self.widget = W.VBox([W.HBox([self.space_dropdown, self.seed_box, self.sample_button]),
-                              self.temperature_slider, self.output])
+                              self.temperature_slider, self.snapshot_slider, self.output])
         self.rng = None
         self.resample()
 
@@ -114,7 +133,20 @@ class ArchitectureExplorer:
 
     @property
     def space(self):
+        """The controller's own space (its depth and block count), or the dropdown's space at the papers' sizes."""
+        if self.controller is not None and hasattr(self.controller, "space_at"):
+            return self.controller.space_at()
+        if self.controller is not None and hasattr(self.controller, "space"):
+            return self.controller.space
         return SPACES[self.space_name]()
+
+    def use_snapshot(self, label):
+        """Sample from the controller as it was at ``label`` (the stream restarts from the seed)."""
+        self.controller = self.snapshots[label]
+        if self.snapshot_slider.value != label:
+            self.snapshot_slider.value = label          # observe() calls back here, and resamples
+        else:
+            self.resample()
 
     def resample(self):
         """Restart the random stream from the seed and draw the first architecture."""

@@ -1,0 +1,251 @@
+"""The command line: the runs that do not belong in a notebook.
+
+    python -m nas_kit train  --genotype DARTS_V2 [--task cifar10] [--profile quick|full] [--set key=value ...]
+    python -m nas_kit search --method darts [--space darts] [--profile quick|full] [--set key=value ...]
+    ... --run-dir DIR [--resume] [--progress auto|bar|lines|off] [--show-settings]
+
+``train`` trains a published genotype (a name in nas_kit.genotypes.PUBLISHED), a genotype in the DARTS
+repository's text form, or the genotype.txt of a search's run directory, with DARTS's evaluation recipe
+(nas_kit.training.train_cifar, train_ptb).  ``search`` runs any method on the spaces it searches
+(nas_kit.training.search_runs).  Every setting has the paper's value in the full profile and can be
+overridden with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume.
+An expected failure (a bad setting, a genotype outside its space, missing data) prints one line
+``nas_kit: error: ...`` and exits with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from nas_kit.config import PROFILES
+
+PROGRESS = ("auto", "bar", "lines", "off")
+
+
+class UsageError(ValueError):
+    """A command line that cannot run; the message says what to change."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (no usage block), exit status 2."""
+
+    def error(self, message):
+        command = f" {self.prog.split()[-1]}" if " " in self.prog else ""
+        fail(f"{message} (see python -m nas_kit{command} --help)")
+
+
+def fail(message: str):
+    sys.stderr.write(f"nas_kit: error: {one_line(message)}\n")
+    raise SystemExit(2)
+
+
+def one_line(message) -> str:
+    text = " ".join(str(message).split())
+    return text if text.endswith((".", ")", "?")) else text + "."
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="nas_kit", description="Search architectures and train genotypes as the NAS papers do.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    def common(p):
+        p.add_argument("--profile", choices=PROFILES, help="quick (CPU, seconds, the kit's data) or full (the paper's "
+                       "settings, GPU, real data); default $NAS_KIT_PROFILE or quick")
+        p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override one setting (repeatable); --show-settings lists them")
+        p.add_argument("--run-dir", help="the run directory (default runs/<command>-<name>-<time>)")
+        p.add_argument("--resume", action="store_true", help="continue the run in --run-dir after its last complete epoch")
+        p.add_argument("--progress", choices=PROGRESS, default="auto",
+                       help="auto: a bar on a terminal, one line per epoch elsewhere")
+        p.add_argument("--show-settings", action="store_true", help="print the settings as JSON and exit")
+
+    train = sub.add_parser("train", help="train a genotype from scratch (DARTS's evaluation recipe)")
+    train.add_argument("--genotype", help="a published name (DARTS_V2, NASNet, ...), Genotype(...) text, "
+                       "a file, or a search's run directory")
+    train.add_argument("--task", choices=("cifar10", "ptb"), help="default: cifar10 for a cell, ptb for a recurrent cell")
+    train.add_argument("--space", help="also check that the genotype belongs to this space (e.g. darts)")
+    common(train)
+
+    search = sub.add_parser("search", help="search a space with one method")
+    from nas_kit.training.search_runs import METHODS
+    search.add_argument("--method", choices=METHODS)
+    search.add_argument("--space", help="the space to search (each method lists its own; default: the paper's)")
+    common(search)
+    return parser
+
+
+# ---------------------------------------------------------------- genotypes
+def resolve_genotype(text: str):
+    """A published name, a run directory or file holding genotype text, or the text itself -> a genotype."""
+    from nas_kit.genotypes import PUBLISHED
+    from nas_kit.strategies.darts_derive import parse_genotype
+    if text in PUBLISHED:
+        return PUBLISHED[text]
+    path = Path(text)
+    if "(" not in text:
+        if path.is_dir():
+            path = path / "genotype.txt"
+        if not path.is_file():
+            raise UsageError(f"--genotype {text!r} is not a published genotype ({', '.join(PUBLISHED)}), "
+                             f"a file or run directory, or Genotype(...) text.")
+        text = path.read_text().strip()
+    return parse_genotype(text)
+
+
+def check_space(genotype, space_name: str) -> None:
+    """Raise InvalidArchitecture if ``genotype`` is not in the space ``space_name`` (sized to the genotype)."""
+    from nas_kit.spaces import SPACES
+    if space_name not in SPACES:
+        raise UsageError(f"--space {space_name!r} is not a space: choose one of {', '.join(SPACES)}.")
+    if hasattr(genotype, "recurrent"):
+        size = {"darts_rnn": dict(steps=len(genotype.recurrent))}.get(space_name)
+    else:
+        nodes = len(genotype.normal) // 2
+        size = {"darts": dict(nodes=nodes), "nasnet": dict(nodes=nodes), "enas_micro": dict(nodes=nodes),
+                "pnas": dict(blocks=nodes)}.get(space_name)
+    if size is None:
+        kind = "recurrent" if hasattr(genotype, "recurrent") else "cell"
+        raise UsageError(f"a {kind} genotype cannot belong to the {space_name} space: use "
+                         f"{'darts_rnn' if kind == 'recurrent' else 'darts, nasnet, enas_micro or pnas'}.")
+    SPACES[space_name](**size).validate(genotype)
+
+
+# ---------------------------------------------------------------- run directories
+def default_run_dir(command: str, name: str) -> Path:
+    return Path("runs") / f"{command}-{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def prepare_run_dir(args, fresh_config: dict) -> tuple[Path, dict]:
+    """The run directory and its config: a new one, or (--resume) the saved one with any new --set applied."""
+    from nas_kit.training import run_dir as rd
+    if args.resume:
+        if not args.run_dir:
+            raise UsageError("--resume needs --run-dir DIR, the run to continue.")
+        run_dir = Path(args.run_dir)
+        saved = rd.read_json(run_dir / rd.CONFIG)
+        for key in ("command", "method", "space", "task", "profile", "genotype"):
+            given = fresh_config.get(key)
+            if given is not None and saved.get(key) is not None and given != saved.get(key):
+                theirs = "" if key == "genotype" else f" {saved[key]!r}"
+                raise UsageError(f"this {key} differs from the run's{theirs} in {run_dir / rd.CONFIG}: "
+                                 f"resume without it, or start a new --run-dir.")
+        return run_dir, saved
+    run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args.command, fresh_config["name"])
+    if any((run_dir / name).exists() for name in (rd.METRICS, rd.CHECKPOINT, "darts_search.pt")):
+        raise UsageError(f"{run_dir} already holds a run: add --resume to continue it, or choose another --run-dir.")
+    return run_dir, fresh_config
+
+
+# ---------------------------------------------------------------- commands
+def cmd_train(args, profile, overrides) -> int:
+    from nas_kit.settings import override
+    from nas_kit.training import run_dir as rd
+    genotype = None
+    if args.genotype is not None:
+        genotype = resolve_genotype(args.genotype)
+    elif not args.resume:
+        raise UsageError("train needs --genotype (e.g. --genotype DARTS_V2), or --resume with --run-dir.")
+    task = args.task
+    if genotype is not None:
+        natural = "ptb" if hasattr(genotype, "recurrent") else "cifar10"
+        if task is not None and task != natural:
+            raise UsageError(f"a {'recurrent' if natural == 'ptb' else 'cell'} genotype trains on {natural}, "
+                             f"not {task}: drop --task or pass a {'cell' if natural == 'ptb' else 'recurrent'} genotype.")
+        task = natural
+        if args.space:
+            check_space(genotype, args.space)
+    from nas_kit.training import train_cifar, train_ptb
+    module = {"cifar10": train_cifar, "ptb": train_ptb}
+    fresh = None
+    if genotype is not None:
+        from nas_kit.strategies.darts_derive import to_darts_string
+        name = args.genotype if args.genotype and "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
+        fresh = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
+                     settings=module[task].recipe(profile))
+    if args.resume:
+        fresh_keys = dict(command="train", task=args.task, profile=args.profile,
+                          genotype=fresh["genotype"] if fresh else None)
+        run_dir, config = prepare_run_dir(args, fresh_keys)
+        genotype = resolve_genotype(config["genotype"])
+        task, profile = config["task"], config["profile"]
+    else:
+        run_dir, config = prepare_run_dir(args, fresh)
+    what = f"train on {task} ({profile} profile)"
+    config["settings"] = override(config["settings"], overrides, what, module[task].CHOICES)
+    module[task].check(config["settings"])
+    if args.show_settings:
+        print(json.dumps(config["settings"], indent=2))
+        return 0
+    rd.write_json(run_dir / rd.CONFIG, config)
+    note = rd.write_genotype(run_dir, genotype)
+    if note:
+        print(note, file=sys.stderr)
+    train = train_cifar.train_cifar if task == "cifar10" else train_ptb.train_ptb
+    results = train(genotype, config["settings"], run_dir=run_dir, resume=args.resume, progress=args.progress)
+    if task == "cifar10":
+        print(f"{config['name']} on cifar10 ({profile}): test accuracy {100 * results['test_acc']:.2f}% "
+              f"(error {results['test_error']:.2f}%) after {results['epochs']} epochs, "
+              f"{results['params_M']:.3g}M parameters; run directory {run_dir}")
+    else:
+        print(f"{config['name']} on ptb ({profile}): valid perplexity {results['valid_ppl']:.2f}, test perplexity "
+              f"{results['test_ppl']:.2f} (batch 1) after {results['epochs']} epochs, {results['params_M']:.3g}M "
+              f"parameters; run directory {run_dir}")
+    return 0
+
+
+def cmd_search(args, profile, overrides) -> int:
+    from nas_kit.training import run_dir as rd
+    from nas_kit.training import search_runs
+    if args.resume:
+        run_dir, config = prepare_run_dir(args, dict(command="search", method=args.method, space=args.space,
+                                                     profile=args.profile))
+        method, space, profile = config["method"], config["space"], config["profile"]
+        from nas_kit.settings import override
+        config["settings"] = override(config["settings"], overrides, f"search --method {method} --space {space}",
+                                      search_runs.CHOICES)
+    else:
+        if args.method is None:
+            raise UsageError(f"search needs --method, one of {', '.join(search_runs.METHODS)}.")
+        method = args.method
+        space = args.space or search_runs.DEFAULT_SPACE[method]
+        settings = search_runs.settings_for(method, space, profile, overrides)
+        run_dir, config = prepare_run_dir(args, dict(command="search", name=f"{method}-{space}", method=method,
+                                                     space=space, profile=profile, settings=settings))
+    if args.show_settings:
+        print(json.dumps(config["settings"], indent=2))
+        return 0
+    rd.write_json(run_dir / rd.CONFIG, config)
+    result = search_runs.run(method, space, config["settings"], run_dir, resume=args.resume, progress=args.progress)
+    note = rd.write_genotype(run_dir, result["arch"], result.get("space"))
+    if note:
+        print(note, file=sys.stderr)
+    summary = {k: v for k, v in result.items() if k not in ("arch", "space")}
+    rd.write_json(run_dir / rd.RESULTS, summary)
+    numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary.items() if isinstance(v, float) and k != "seconds")
+    print(f"{method} on {space} ({profile}): {result['text']}" + (f"  ({numbers})" if numbers else ""))
+    hint = ""
+    if hasattr(result["arch"], "normal") or hasattr(result["arch"], "recurrent"):
+        hint = f"; train it with: python -m nas_kit train --genotype {run_dir / 'genotype.txt'}" + \
+            (f" --set init_op={result['init_op']}" if "init_op" in result else "")
+    print(f"run directory {run_dir}{hint}")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    from nas_kit.data import DataNotFoundError
+    from nas_kit.settings import parse_assignments
+    try:
+        from nas_kit.config import current_profile
+        profile = args.profile or current_profile()
+        overrides = parse_assignments(args.overrides)
+        command = cmd_train if args.command == "train" else cmd_search
+        return command(args, profile, overrides)
+    except (ValueError, FileNotFoundError, DataNotFoundError, FloatingPointError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        sys.stderr.write("nas_kit: interrupted; continue with --resume --run-dir (the last complete epoch is kept).\n")
+        return 130

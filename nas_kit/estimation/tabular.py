@@ -1,0 +1,152 @@
+"""The kit's mini tabular benchmark, in the manner of NAS-Bench-101 and NAS-Bench-201 (Ying et al. 2019;
+Dong & Yang 2020): every architecture of a small space trained with one fixed recipe, once per seed, so
+that evaluating an architecture is a table lookup and a student can run a strategy hundreds of times.
+
+    bench = MiniBench.load()                    # data/mini_bench.json, shipped with the kit
+    oracle = bench.oracle(seed=0)               # each query reads the run of one training seed, drawn at random
+    history = run_search(strategy, oracle, 100)
+    bench.test_accuracy(history.best().arch)    # mean test accuracy over the seeds
+
+The space is ``nas_kit.spaces.bench.BenchSpace`` (729 cells). The table is made by
+``scripts/make_mini_bench.py`` with the kit's own evaluator (``fit`` and ``accuracy`` of
+``nas_kit.estimation.evaluator``): validation accuracy after every epoch of the schedule (the
+cheaper fidelities, as NAS-Bench-201 records them), the final test accuracy, training seconds, parameters.
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nas_kit.estimation.evaluator import Budget, accuracy, build_seeded, fit, split_train_valid
+from nas_kit.spaces.bench import MINI_BENCH_OPS, BenchSpace
+from nas_kit.strategies.base import Outcome
+
+DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "data" / "mini_bench.json"
+
+# full: NAS-Bench-201's 12-epoch recipe ("hp=12": C=16, N=5 cells per stage, batch 256, SGD-Nesterov
+# lr 0.1 cosine, weight decay 5e-4) on the real CIFAR-10, for a GPU.
+# quick: the table shipped in data/, trained on this CPU on the kit's own images (make_cifar_like), about
+# 5 s a run: C=8, N=1, 16x16 images, 2,500 training images for 6 epochs, plain SGD at lr 0.05 (at lr 0.1
+# with Nesterov momentum, 4-epoch runs of one cell differed by up to 0.26 in accuracy between seeds).
+RECIPES = {
+    "quick": dict(dataset="cifar-like", n_train=2500, n_valid=1000, n_test=1000,
+                  budget=Budget(epochs=6, C=8, layers=1, image_size=16, batch_size=64, lr=0.05, weight_decay=5e-4,
+                                nesterov=False, grad_clip=5.0)),
+    "full": dict(dataset="cifar10", n_train=45000, n_valid=5000, n_test=10000,
+                 budget=Budget(epochs=12, C=16, layers=5, image_size=32, batch_size=256, lr=0.1, weight_decay=5e-4,
+                               nesterov=True, grad_clip=5.0, device="cuda")),
+}
+
+
+def bench_data(recipe: dict, root=None):
+    """(x_train, y_train, x_valid, y_valid, x_test, y_test) for a recipe: the validation images come out of
+    the training split; the test images are never seen by a search."""
+    from nas_kit.data import load_cifar10, make_cifar_like
+    n_train, n_valid = recipe["n_train"], recipe["n_valid"]
+    if recipe["dataset"] == "cifar-like":
+        images = make_cifar_like(n_train=n_train + n_valid, n_test=recipe["n_test"], seed=0)
+    else:
+        images = load_cifar10(root)
+    x_train, y_train, x_valid, y_valid = split_train_valid(images, n_valid / len(images.x_train), seed=0)
+    return (x_train[:n_train], y_train[:n_train], x_valid, y_valid,
+            images.x_test[:recipe["n_test"]], images.y_test[:recipe["n_test"]])
+
+
+def train_bench_cell(arch: tuple, data, budget: Budget, seed: int) -> dict:
+    """Train one benchmark cell with ``budget`` from ``seed``: its validation accuracy after every epoch,
+    test accuracy at the end, training seconds and parameter count (one row of the table)."""
+    torch.set_num_threads(budget.threads)
+    x_train, y_train, x_valid, y_valid, x_test, y_test = data
+    model = build_seeded(tuple(arch), budget, 10, seed)
+    valid = []
+    start = time.perf_counter()
+    fit(model, x_train, y_train, budget, seed,
+        after_epoch=lambda e: valid.append(round(accuracy(model, x_valid, y_valid, budget.image_size, budget.device), 4)))
+    return dict(valid=valid, test=round(accuracy(model, x_test, y_test, budget.image_size, budget.device), 4),
+                seconds=round(time.perf_counter() - start, 2),
+                params=sum(p.numel() for p in model.parameters()))
+
+
+class MiniBench:
+    """The table: for every cell (NAS-Bench-201 string) and seed, validation accuracy per epoch and test accuracy."""
+
+    def __init__(self, table: dict):
+        self.table = table
+        self.space = BenchSpace(tuple(table["ops"]))
+        self.seeds = list(table["seeds"])
+        self.epochs = int(table["recipe"]["budget"]["epochs"])
+        self.cells = table["cells"]
+        missing = self.space.size() - len(self.cells)
+        if missing:
+            raise ValueError(f"the table has {len(self.cells)} of the space's {self.space.size()} cells: "
+                             f"finish it with scripts/make_mini_bench.py.")
+
+    @classmethod
+    def load(cls, path=None) -> "MiniBench":
+        path = Path(path) if path is not None else DEFAULT_TABLE
+        if not path.is_file():
+            raise FileNotFoundError(f"no benchmark table at {path}: make one with python scripts/make_mini_bench.py.")
+        return cls(json.loads(path.read_text()))
+
+    def _row(self, arch):
+        return self.cells[self.space.encode(tuple(arch))]
+
+    def valid_accuracy(self, arch, seed_index: int | None = None, epoch: int | None = None) -> float:
+        """Validation accuracy after ``epoch`` (1-based; default the last) of one seed's run, or the mean over seeds."""
+        e = (epoch or self.epochs) - 1
+        if not 0 <= e < self.epochs:
+            raise ValueError(f"epoch must be 1..{self.epochs}, not {epoch}.")
+        runs = self._row(arch)["valid"]
+        return runs[seed_index][e] if seed_index is not None else float(np.mean([r[e] for r in runs]))
+
+    def test_accuracy(self, arch) -> float:
+        """Test accuracy at the end of training, mean over seeds (what a paper reports for the found cell)."""
+        return float(np.mean(self._row(arch)["test"]))
+
+    def train_seconds(self, arch) -> float:
+        return float(np.mean(self._row(arch)["seconds"]))
+
+    def params(self, arch) -> int:
+        return int(self._row(arch)["params"])
+
+    def archs(self) -> list[tuple]:
+        return [self.space.decode(text) for text in self.cells]
+
+    def best(self, metric: str = "valid") -> tuple:
+        """The cell with the highest mean validation (or test) accuracy: the optimum a search can reach."""
+        score = self.valid_accuracy if metric == "valid" else self.test_accuracy
+        return max(self.archs(), key=score)
+
+    def oracle(self, seed: int = 0, epoch: int | None = None) -> "BenchOracle":
+        """An evaluator for ``run_search`` that answers with one training seed's run, drawn at random per query
+        (the noise of a real evaluation, as NAS-Bench-101 samples one of its three repeats)."""
+        return BenchOracle(self, seed, epoch)
+
+
+class BenchOracle:
+    """arch -> the validation accuracy of one seed's run of it; cost = that run's training seconds (simulated)."""
+
+    def __init__(self, bench: MiniBench, seed: int = 0, epoch: int | None = None):
+        self.bench, self.epoch, self.rng = bench, epoch, random.Random(seed)
+
+    def __call__(self, arch) -> float:
+        return self.bench.valid_accuracy(arch, self.rng.randrange(len(self.bench.seeds)), self.epoch)
+
+    def evaluate_many(self, archs, executor=None) -> list[Outcome]:
+        """Outcomes in order; the cost is the recorded training time scaled to the epochs asked for."""
+        fraction = (self.epoch or self.bench.epochs) / self.bench.epochs
+        return [Outcome(self(a), self.bench.train_seconds(a) * fraction, 0.0, "ok", "") for a in archs]
+
+
+def new_table(recipe_name: str, ops=MINI_BENCH_OPS, seeds=(0, 1, 2)) -> dict:
+    recipe = dict(RECIPES[recipe_name])
+    recipe["budget"] = asdict(recipe["budget"])
+    return dict(about="mini tabular benchmark of nas_kit (NAS-Bench-201-style cells); made by scripts/make_mini_bench.py",
+                recipe_name=recipe_name, recipe=recipe, ops=list(ops), seeds=list(seeds),
+                edges="|op~0|+|op~0|op~1|+|op~0|op~1|op~2| (op~i: the edge from node i)", cells={})

@@ -1,0 +1,46 @@
+"""Pictures of search progress.
+
+``plot_history``        one search: every evaluation's reward (dots) and the best so far (a line)
+``plot_strategy_curves`` many runs of several strategies: mean best-so-far accuracy against evaluations,
+                        with a band of +-1 standard error (Real et al. 2019, Fig. 3)
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from nas_kit.strategies.comparison import summary
+
+
+def plot_history(history, ax=None, title=None, label="reward"):
+    """Rewards of one search in the order evaluated, failed candidates as crosses on the x axis."""
+    ax = ax or plt.gca()
+    rewards = history.rewards()
+    k = np.arange(1, len(rewards) + 1)
+    ok = ~np.isnan(rewards)
+    ax.plot(k[ok], rewards[ok], ".", color="grey", alpha=0.6, label=label)
+    ax.plot(k, history.best_so_far(), color="C3", label="best so far")
+    if (~ok).any():
+        ax.plot(k[~ok], np.full((~ok).sum(), np.nanmin(rewards) if ok.any() else 0), "x", color="k", label="failed")
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel(label)
+    ax.set_title(title or "")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_strategy_curves(curves: dict, ax=None, title=None, ylabel="best validation accuracy so far", start=1):
+    """``curves`` {name: (runs, evaluations)} from ``nas_kit.strategies.comparison.compare``: the mean
+    and a +-1 standard-error band per strategy, from evaluation ``start`` on."""
+    ax = ax or plt.gca()
+    for i, (name, c) in enumerate(curves.items()):
+        s = summary(c)
+        k = np.arange(1, c.shape[1] + 1)[start - 1:]
+        mean, sem = s["mean"][start - 1:], s["sem"][start - 1:]
+        ax.plot(k, mean, color=f"C{i}", label=f"{name} ({c.shape[0]} runs)")
+        ax.fill_between(k, mean - sem, mean + sem, color=f"C{i}", alpha=0.2)
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or "")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
