@@ -216,3 +216,44 @@ def test_alpha_heatmaps_label_every_edge():
     entry = {"epoch": 0, "alphas": [F.softmax(torch.randn(14, 8), -1).tolist()] * 2}
     fig = alphas_figure(entry, DARTS_PRIMITIVES, 4)
     assert len(fig.axes) == 3  # normal, reduce, colour bar
+
+
+def test_alpha_animation_has_one_frame_per_epoch():
+    import matplotlib
+    matplotlib.use("Agg")
+    from nas_kit.viz.alphas import alpha_animation
+    history = [{"epoch": e, "alphas": [F.softmax(torch.randn(6, 5) * e, -1).tolist()]} for e in range(3)]
+    html = alpha_animation(history, RNN_PRIMITIVES, 3, first_inputs=1)
+    assert html.count("frames[") >= 3 and "frames[2]" in html and "frames[3]" not in html
+
+
+def test_the_search_model_takes_its_cell_through_the_language_model_constructor():
+    from nas_kit.models.darts_rnn_search import DARTSCellSearch
+    from nas_kit.models.ptb_lm import RNNModel
+    from nas_kit.models.recurrent import DARTSCell
+    model = RNNModelSearch(ntoken=20, ninp=8, nhid=8, nhidlast=8, steps=3)
+    cell = model.rnns[0]
+    assert isinstance(cell, DARTSCellSearch) and cell.steps == 3 and len(cell._Ws) == 3 and cell.genotype is None
+    assert model.decoder.weight is model.encoder.weight  # RNNModel's tied decoder, not a copy of its code
+    with pytest.raises(ValueError, match="needs a genotype"):
+        DARTSCell(8, 8, 0.1, 0.1)                          # only a subclass with its own cell() may omit the genotype
+    with pytest.raises(ValueError, match="not both"):
+        RNNModel(20, 8, 8, 8, genotype=DARTS_V2_RNN, cell=cell)
+
+
+def test_compare_with_random_scores_every_cell_with_the_same_seeds():
+    from nas_kit.training.darts_search import compare_with_random
+    space = darts(nodes=2)
+    calls = []
+
+    def score(genotype, seed):                            # a made-up recipe: 10 x (number of sep_conv_3x3) + seed
+        calls.append((space.encode(genotype), seed))
+        return 10 * sum(op == "sep_conv_3x3" for op, _ in genotype.normal + genotype.reduce) + seed
+
+    derived = Genotype([("sep_conv_3x3", 0), ("sep_conv_3x3", 1)] * 2, [2, 3], [("sep_conv_3x3", 0), ("sep_conv_3x3", 1)] * 2, [2, 3])
+    result = compare_with_random(derived, space, score, n_random=3, seeds=(1, 2))
+    assert result["derived"] == 81.5 and result["derived_scores"] == [81.0, 82.0]
+    assert [space.encode(g) for g, _ in result["random"]] == [space.encode(space.sample(k)) for k in range(3)]
+    means = sorted(m for _, m in result["random"])
+    assert result["median"] == means[1]
+    assert len(calls) == 2 * 4 and {s for _, s in calls} == {1, 2}

@@ -15,8 +15,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from nas_kit.genotypes import RNN_PRIMITIVES
-from nas_kit.models.ptb_lm import LockedDropout, RNNModel
-from nas_kit.models.recurrent import ACTIVATIONS, INITRANGE, DARTSCell
+from nas_kit.models.ptb_lm import RNNModel
+from nas_kit.models.recurrent import ACTIVATIONS, DARTSCell
 
 
 class DARTSCellSearch(DARTSCell):
@@ -24,12 +24,8 @@ class DARTSCellSearch(DARTSCell):
     replaces the discrete cell body; ``probs`` = softmax(alpha) is set by the model that owns the cell."""
 
     def __init__(self, ninp, nhid, dropouth, dropoutx, steps=8, primitives=RNN_PRIMITIVES):
-        nn.Module.__init__(self)  # no genotype to validate: the cell holds every genotype at once
-        self.nhid, self.dropouth, self.dropoutx, self.init_op = nhid, dropouth, dropoutx, "tanh"
-        self.steps, self.primitives = steps, list(primitives)
-        self._W0 = nn.Parameter(torch.empty(ninp + nhid, 2 * nhid).uniform_(-INITRANGE, INITRANGE))
-        self._Ws = nn.ParameterList(
-            [nn.Parameter(torch.empty(nhid, 2 * nhid).uniform_(-INITRANGE, INITRANGE)) for _ in range(steps)])
+        super().__init__(ninp, nhid, dropouth, dropoutx, genotype=None, steps=steps)  # every genotype at once
+        self.primitives = list(primitives)
         self.bn = nn.BatchNorm1d(nhid, affine=False)
         self.probs = None
 
@@ -61,17 +57,8 @@ class RNNModelSearch(RNNModel):
 
     def __init__(self, ntoken, ninp=300, nhid=300, nhidlast=300, dropout=0.75, dropouth=0.25, dropoutx=0.75,
                  dropouti=0.2, dropoute=0.0, steps=8, primitives=RNN_PRIMITIVES):
-        nn.Module.__init__(self)  # RNNModel's body, with the search cell in place of a genotype's cell
-        if not ninp == nhid == nhidlast:
-            raise ValueError(f"ninp, nhid and nhidlast must be equal for the tied decoder, got {ninp}, {nhid}, {nhidlast}.")
-        self.lockdrop = LockedDropout()
-        self.encoder = nn.Embedding(ntoken, ninp)
-        self.rnns = nn.ModuleList([DARTSCellSearch(ninp, nhid, dropouth, dropoutx, steps, primitives)])
-        self.decoder = nn.Linear(ninp, ntoken)
-        self.decoder.weight = self.encoder.weight
-        self.init_weights()
-        self.ninp, self.nhid, self.nhidlast, self.ntoken = ninp, nhid, nhidlast, ntoken
-        self.dropout, self.dropouti, self.dropoute = dropout, dropouti, dropoute
+        super().__init__(ntoken, ninp, nhid, nhidlast, dropout, dropouth, dropoutx, dropouti, dropoute,
+                         cell=DARTSCellSearch(ninp, nhid, dropouth, dropoutx, steps, primitives))
         self.steps, self.primitives = steps, list(primitives)
         self.alphas = nn.Parameter(1e-3 * torch.randn(steps * (steps + 1) // 2, len(self.primitives)))
 

@@ -35,18 +35,24 @@ class LockedDropout(nn.Module):
 
 
 class RNNModel(nn.Module):
-    """``forward(input (T, B) token ids, hidden)`` -> ``(log_probs (T, B, ntoken), new hidden)``."""
+    """``forward(input (T, B) token ids, hidden)`` -> ``(log_probs (T, B, ntoken), new hidden)``.
+
+    The recurrent cell is ``DARTSCell(genotype)``, or ``cell``, any module with the same
+    ``forward(inputs, hidden)`` (the DARTS search cell, nas_kit.models.darts_rnn_search).
+    """
 
     def __init__(self, ntoken, ninp, nhid, nhidlast, dropout=0.5, dropouth=0.5, dropoutx=0.5,
-                 dropouti=0.5, dropoute=0.1, genotype=None, init_op="tanh"):
+                 dropouti=0.5, dropoute=0.1, genotype=None, init_op="tanh", cell=None):
         super().__init__()
         if not ninp == nhid == nhidlast:
             raise ValueError(f"ninp, nhid and nhidlast must be equal for the tied decoder, got {ninp}, {nhid}, {nhidlast}.")
-        if genotype is None:
+        if genotype is None and cell is None:
             raise ValueError("RNNModel needs a genotype, e.g. nas_kit.genotypes.DARTS_V2_RNN.")
+        if genotype is not None and cell is not None:
+            raise ValueError("RNNModel takes a genotype or a cell, not both.")
         self.lockdrop = LockedDropout()
         self.encoder = nn.Embedding(ntoken, ninp)
-        self.rnns = nn.ModuleList([DARTSCell(ninp, nhid, dropouth, dropoutx, genotype, init_op)])
+        self.rnns = nn.ModuleList([cell if cell is not None else DARTSCell(ninp, nhid, dropouth, dropoutx, genotype, init_op)])
         self.decoder = nn.Linear(ninp, ntoken)
         self.decoder.weight = self.encoder.weight  # weight tying
         self.init_weights()

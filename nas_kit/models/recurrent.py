@@ -54,17 +54,27 @@ def validate_rnn_genotype(genotype):
 
 
 class DARTSCell(nn.Module):
-    """The recurrent cell; ``forward(inputs (T, B, ninp), hidden (1, B, nhid))`` returns all hiddens and the last."""
+    """The recurrent cell; ``forward(inputs (T, B, ninp), hidden (1, B, nhid))`` returns all hiddens and the last.
 
-    def __init__(self, ninp, nhid, dropouth, dropoutx, genotype, init_op="tanh"):
+    genotype: the ``RNNGenotype`` whose nodes ``cell`` computes.  A subclass that computes its own
+              nodes (the DARTS search cell, nas_kit.models.darts_rnn_search) passes ``genotype=None``
+              and ``steps``, and keeps this class's loop over time, node 0 and weights ``W0``, ``W_1..W_steps``.
+    """
+
+    def __init__(self, ninp, nhid, dropouth, dropoutx, genotype=None, init_op="tanh", steps=None):
         super().__init__()
-        validate_rnn_genotype(genotype)
+        if genotype is not None:
+            validate_rnn_genotype(genotype)
+            steps = len(genotype.recurrent)
+        elif type(self).cell is DARTSCell.cell or steps is None:
+            raise ValueError("DARTSCell needs a genotype, e.g. nas_kit.genotypes.DARTS_V2_RNN "
+                             "(only a subclass with its own cell() may pass genotype=None and steps).")
         self.nhid = nhid
         self.dropouth = dropouth
         self.dropoutx = dropoutx
         self.genotype = genotype
         self.init_op = init_op
-        steps = len(genotype.recurrent)
+        self.steps = steps
         self._W0 = nn.Parameter(torch.empty(ninp + nhid, 2 * nhid).uniform_(-INITRANGE, INITRANGE))
         self._Ws = nn.ParameterList(
             [nn.Parameter(torch.empty(nhid, 2 * nhid).uniform_(-INITRANGE, INITRANGE)) for _ in range(steps)]

@@ -14,10 +14,14 @@ alpha by Adam lr 3e-3, weight decay 1e-3 (A.1.2).
 After every epoch the loop records softmax(alpha), the derived genotype and the accuracy
 (or perplexity) in ``history`` and, given ``run_dir``, writes a checkpoint from which
 ``resume=True`` continues exactly (same batches, same numbers).
+
+``train_rnn_genotype`` is the one retraining recipe of a recurrent cell, and ``compare_with_random``
+scores a derived cell against random cells of the same space with one recipe (Li & Talwalkar 2019).
 """
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from pathlib import Path
 
@@ -48,6 +52,18 @@ def rnn_loss(forward, batch):
     x, y, hidden = batch
     log_prob, hidden = forward(x, hidden)
     return F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1)), hidden
+
+
+@torch.no_grad()
+def perplexity(model, data, bptt=35):
+    """exp(mean next-word negative log-likelihood) of a language model over a batchified stream, in eval mode."""
+    model.eval()
+    hidden, total, count = model.init_hidden(data.size(1)), 0.0, 0
+    for i in range(0, data.size(0) - 1, bptt):
+        x, y = get_batch(data, i, bptt)
+        loss, hidden = rnn_loss(model, (x, y, hidden))
+        total, count = total + float(loss) * len(x), count + len(x)
+    return math.exp(total / count)
 
 
 def _alpha_probs(model):
@@ -169,14 +185,7 @@ def search_rnn(model, train_data, search_data, epochs=50, bptt=35, lr=20.0, weig
         return dict(train_ppl=math.exp(loss_sum / max(steps, 1)))
 
     def evaluate():
-        model.eval()
-        hidden, total, count = model.init_hidden(search_data.size(1)), 0.0, 0
-        with torch.no_grad():
-            for i in range(0, search_data.size(0) - 1, bptt):
-                x, y = get_batch(search_data, i, bptt)
-                loss, hidden = rnn_loss(model, (x, y, hidden))
-                total, count = total + float(loss) * len(x), count + len(x)
-        return dict(valid_ppl=math.exp(total / count))
+        return dict(valid_ppl=perplexity(model, search_data, bptt))
 
     return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log)
 
@@ -203,11 +212,28 @@ def train_rnn_genotype(genotype, train_data, valid_data, ntoken, epochs=1, nhid=
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
             opt.step()
-    model.eval()
-    hidden, total, count = model.init_hidden(valid_data.size(1)), 0.0, 0
-    with torch.no_grad():
-        for i in range(0, valid_data.size(0) - 1, bptt):
-            x, y = get_batch(valid_data, i, bptt)
-            loss, hidden = rnn_loss(model, (x, y, hidden))
-            total, count = total + float(loss) * len(x), count + len(x)
-    return math.exp(total / count)
+    return perplexity(model, valid_data, bptt)
+
+
+# ---------------------------------------------------------------- the derived cell against random cells
+def compare_with_random(derived, space, score, n_random=8, seeds=(0,)):
+    """Is the searched cell better than cells drawn at random from the same space, all trained with one recipe?
+    (the baseline of Li & Talwalkar 2019 and Yang et al. 2020).
+
+    ``score(genotype, seed)`` trains one cell from scratch and returns its held-out accuracy or perplexity;
+    every cell is scored once per seed in ``seeds`` (the same seeds for all) and its scores averaged.
+    The random cells are ``space.sample(0)``, ..., ``space.sample(n_random - 1)``.
+
+    Returns a dict: ``derived`` (mean score), ``derived_scores``, ``random`` (a list of (genotype, mean score)),
+    ``median`` (the median of the random cells' means).
+    """
+    def mean_score(genotype):
+        scores = [float(score(genotype, seed)) for seed in seeds]
+        return sum(scores) / len(scores), scores
+
+    derived_mean, derived_scores = mean_score(derived)
+    random_cells = [space.sample(k) for k in range(n_random)]
+    random_means = [mean_score(g)[0] for g in random_cells]
+    return dict(derived=derived_mean, derived_scores=derived_scores, random=list(zip(random_cells, random_means)),
+                median=statistics.median(random_means))
+

@@ -2,12 +2,14 @@
 
 ``alpha_heatmap``   softmax(alpha) of every edge (rows) over the ops (columns), one cell type
 ``alphas_figure``   the normal and reduction heatmaps of one epoch side by side
-``alpha_slider``    an ipywidgets slider over the epochs of a search history
+``alpha_slider``    an ipywidgets slider over the epochs of a search history (needs a live kernel)
+``alpha_animation`` the same as an animation that plays in a saved notebook (HTML with the frames inside)
 ``op_weight_curve`` the mean weight of chosen ops (e.g. skip_connect) per epoch: the
                     "skip connections take over" failure of long searches
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def edge_labels(steps, first_inputs=2):
@@ -21,6 +23,12 @@ def edge_labels(steps, first_inputs=2):
     return labels
 
 
+def _outline_strongest(ax, probs):
+    """A red box around the strongest op of every row."""
+    for r, k in enumerate(probs.argmax(1)):
+        ax.add_patch(plt.Rectangle((k - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="red", lw=1))
+
+
 def alpha_heatmap(probs, primitives, labels=None, ax=None, title=None):
     """One heatmap: ``probs`` (edges, ops), each row a softmax; the strongest op of a row is outlined."""
     probs = np.asarray(probs)
@@ -28,8 +36,7 @@ def alpha_heatmap(probs, primitives, labels=None, ax=None, title=None):
     im = ax.imshow(probs, cmap="viridis", vmin=0, vmax=max(0.3, float(probs.max())), aspect="auto")
     ax.set_xticks(range(len(primitives)), primitives, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(probs.shape[0]), labels if labels is not None else range(probs.shape[0]), fontsize=7)
-    for r, k in enumerate(probs.argmax(1)):
-        ax.add_patch(plt.Rectangle((k - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="red", lw=1))
+    _outline_strongest(ax, probs)
     if title:
         ax.set_title(title, fontsize=9)
     return im
@@ -67,6 +74,34 @@ def alpha_slider(history, primitives, steps, first_inputs=2):
     return widgets.VBox([slider, out])
 
 
+def alpha_animation(history, primitives, steps, first_inputs=2, interval=800):
+    """The heatmaps of every epoch as a matplotlib animation in HTML (``FuncAnimation.to_jshtml``), with play
+    and step buttons; it needs no kernel, so it plays in a saved or exported notebook."""
+    from matplotlib.animation import FuncAnimation
+
+    fig = alphas_figure(history[0], primitives, steps, first_inputs)
+    axes = [ax for ax in fig.axes if ax.images]              # the heatmaps, not the colour bar
+
+    def frame(i):
+        entry = history[i]
+        for ax, probs in zip(axes, entry["alphas"]):
+            ax.images[0].set_data(np.asarray(probs))
+            for patch in list(ax.patches):
+                patch.remove()
+            _outline_strongest(ax, np.asarray(probs))
+            ax.set_title(ax.get_title().rsplit(",", 1)[0] + f", epoch {entry['epoch']}", fontsize=9)
+        return axes
+
+    vmax = max(0.3, max(float(np.max(a)) for e in history for a in e["alphas"]))
+    for ax in axes:
+        ax.images[0].set_clim(0, vmax)
+    fig.set_dpi(72)
+    animation = FuncAnimation(fig, frame, frames=len(history), interval=interval)
+    html = animation.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return html
+
+
 def op_weight_curve(history, primitives, ops=("skip_connect",), which=0, ax=None):
     """Mean softmax weight of each op in ``ops`` over all edges of alpha number ``which``, per epoch."""
     ax = ax or plt.gca()
@@ -76,5 +111,6 @@ def op_weight_curve(history, primitives, ops=("skip_connect",), which=0, ax=None
         ax.plot(epochs, [float(np.asarray(e["alphas"][which])[:, k].mean()) for e in history], marker="o", label=op)
     ax.axhline(1 / len(primitives), color="grey", ls=":", label="uniform")
     ax.set(xlabel="epoch", ylabel="mean softmax weight over edges")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7)
     return ax
