@@ -1,4 +1,5 @@
 """ENAS (Pham et al. 2018): supernets, controller, REINFORCE, the search loop and its checkpoints."""
+import math
 import random
 
 import pytest
@@ -10,8 +11,7 @@ from nas_kit.models.enas_cnn_supernet import (ENASMacroSupernet, ENASMicroSupern
 from nas_kit.models.enas_rnn_supernet import ENASRNNSupernet, to_standalone
 from nas_kit.spaces import SPACES, ENASMacroSpace, ENASRNNSpace, enas_micro
 from nas_kit.strategies.enas import ENASController, REINFORCE
-from nas_kit.training.enas_search import CIFARTask, PTBTask, derive, enas_search
-
+from nas_kit.training.enas_search import CIFARTask, PTBTask, cosine_lr, derive, enas_search, random_architectures
 
 
 @pytest.fixture(autouse=True)
@@ -49,30 +49,28 @@ def test_rnn_cell_through_the_supernet_equals_a_standalone_rnnmodel_with_its_wei
         assert torch.equal(a, b) and torch.equal(ha[0], hb[0])
 
 
-def test_macro_child_through_the_supernet_equals_a_standalone_macronetwork_with_its_weights():
+CNN_SUPERNETS = {
+    # macro: pooling after layers 1 and 3, so skips cross reductions
+    "macro": (lambda: ENASMacroSupernet(layers=6, C=4), macro_to_standalone),
+    # micro: a normal cell, two reduction cells, a normal cell after them (a sliced FactorizedReduce input)
+    "micro": (lambda: ENASMicroSupernet(C=4, layers=4, nodes=3), micro_to_standalone),
+}
+
+
+@pytest.mark.parametrize("kind", CNN_SUPERNETS)
+def test_a_child_through_the_cnn_supernet_equals_its_standalone_network_with_its_weights(kind):
+    build, to_standalone_cnn = CNN_SUPERNETS[kind]
     torch.manual_seed(0)
-    net = ENASMacroSupernet(layers=6, C=4)       # pooling after layers 1 and 3: skips cross reductions
+    net = build()
     x = torch.randn(3, 3, 8, 8)
     _train_a_little(net, x, net.space)
     for k in range(3):
         arch = net.space.sample(10 + k)
-        model = macro_to_standalone(net, arch)
+        model = to_standalone_cnn(net, arch)
         for train in (False, True):
             net.train(train), model.train(train)
-            assert torch.allclose(net(x, arch), model(x), atol=1e-6)
-
-
-def test_micro_child_through_the_supernet_equals_a_standalone_networkcifar_with_its_weights():
-    torch.manual_seed(0)
-    net = ENASMicroSupernet(C=4, layers=3, nodes=3)   # a normal, a reduction and a normal cell after it
-    x = torch.randn(3, 3, 8, 8)
-    _train_a_little(net, x, net.space)
-    for k in range(3):
-        genotype = net.space.sample(10 + k)
-        model = micro_to_standalone(net, genotype)
-        for train in (False, True):
-            net.train(train), model.train(train)
-            assert torch.allclose(net(x, genotype), model(x)[0], atol=1e-6)
+            out = model(x)
+            assert torch.allclose(net(x, arch), out[0] if isinstance(out, tuple) else out, atol=1e-6)
 
 
 def test_every_op_of_the_supernet_exists_once():
@@ -173,3 +171,21 @@ def test_the_cifar_task_trains_a_macro_supernet_and_rewards_accuracy():
     controller = ENASController(net.space, tanh_constant=1.5, op_tanh_reduce=2.5)
     history = enas_search(task, controller, REINFORCE(controller, skip_weight=0.8), epochs=1, controller_steps=2)
     assert 0.0 <= history[0]["reward"] <= 1.0 and 0.0 <= history[0]["valid"] <= 1.0
+
+
+def test_the_learning_rate_follows_the_enas_cosine_with_warm_restarts():
+    lr = [cosine_lr(e, 0.05, 0.0005, T0=10, T_mul=2) for e in range(310)]
+    assert [e for e in range(1, 310) if lr[e] > lr[e - 1]] == [10, 30, 70, 150]     # restarts
+    assert lr[0] == lr[10] == 0.05 and abs(lr[20] - 0.02525) < 1e-12 and lr[309] < 0.0006
+    assert cosine_lr(3, 0.05, 0.0005, T0=4) == 0.0005 + 0.5 * 0.0495 * (1 + math.cos(math.pi * 3 / 4))
+
+
+def test_the_micro_supernets_shared_weights_learn_the_kits_images_with_random_children():
+    torch.manual_seed(0)
+    data = make_cifar_like(n_train=1600, n_test=20, seed=0)
+    net = ENASMicroSupernet(C=8, layers=3, nodes=2)
+    task = CIFARTask(data, net, n_valid=400, batch_size=32, eval_batch_size=100, epochs=3, image_size=16,
+                     do_augment=False, weight_decay=1e-4)
+    enas_search(task, None, None, epochs=3, controller_steps=0, mode="random", evaluate_every=0)
+    _, median = random_architectures(task, n=5)
+    assert median > 0.15                                                 # chance is 0.10

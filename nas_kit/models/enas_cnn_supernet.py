@@ -6,14 +6,15 @@ entering a layer depends on the architecture (macro: the skips concatenated at l
 loose ends a cell concatenates), the 1x1 convolution after it is stored for *all* possible inputs and
 sliced to the chosen ones, as the ENAS code does (``tf.boolean_mask`` / ``tf.gather`` on the weight
 in general_child.py and micro_child.py).  ``macro_to_standalone`` and ``micro_to_standalone`` copy the
-chosen weights into ``MacroNetwork`` and ``NetworkCIFAR``, which then compute the same function.
+chosen weights into ``MacroNetwork`` and ``ENASMicroNetwork`` (``NetworkCIFAR``'s cells with ENAS's
+search-time head), which then compute the same function.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from nas_kit.models.cifar_network import NetworkCIFAR
 from nas_kit.models.enas_macro import MacroNetwork, macro_op
+from nas_kit.models.enas_micro import ENASMicroNetwork
 from nas_kit.models.operations import OPS, FactorizedReduce
 from nas_kit.spaces.cell import enas_micro
 from nas_kit.spaces.enas_macro import ENASMacroSpace
@@ -154,7 +155,11 @@ class ENASMicroCell(nn.Module):
 
 
 class ENASMicroSupernet(nn.Module):
-    """``forward(images, genotype)`` -> logits of ``NetworkCIFAR(C, num_classes, layers, False, genotype)``'s function."""
+    """``forward(images, genotype)`` -> logits of ``ENASMicroNetwork(C, num_classes, layers, genotype)``'s function.
+
+    After the last cell, ENAS's "final_conv" (ReLU -> 1x1 conv -> BN, sliced to the cell's loose
+    ends), ReLU, global average pooling and a linear classifier (micro_child.py ``_enas_layer``, ``_model``).
+    """
 
     def __init__(self, C=20, num_classes=10, layers=6, nodes=5):
         super().__init__()
@@ -173,14 +178,8 @@ class ENASMicroSupernet(nn.Module):
             self.cells.append(ENASMicroCell(self.space, in0, in1, C_curr, reduction, reduction_prev))
             reduction_prev = reduction
             in0, in1 = in1, (nodes, C_curr)
-        self.classifier_weight = nn.Parameter(torch.empty(num_classes, nodes * C_curr))
-        self.classifier_bias = nn.Parameter(torch.zeros(num_classes))
-        nn.init.kaiming_uniform_(self.classifier_weight, a=5 ** 0.5)
-        self.C_last = C_curr
-
-    def _classifier_weight(self, slots):
-        C = self.C_last
-        return torch.cat([self.classifier_weight[:, s * C:(s + 1) * C] for s in slots], dim=1)
+        self.final_conv = SlicedReLUConvBN(nodes, C_curr, C_curr)
+        self.classifier = nn.Linear(C_curr, num_classes, bias=False)
 
     def forward(self, x, genotype):
         self.space.validate(genotype)
@@ -190,15 +189,15 @@ class ENASMicroSupernet(nn.Module):
             pairs, concat = (genotype.reduce, genotype.reduce_concat) if cell.reduction else (genotype.normal, genotype.normal_concat)
             out = cell(s0, slots0, s1, slots1, pairs, concat)
             s0, slots0, s1, slots1 = s1, slots1, out, [k - 2 for k in concat]
-        out = torch.mean(s1, dim=(2, 3))
-        return F.linear(out, self._classifier_weight(slots1), self.classifier_bias)
+        out = torch.mean(F.relu(self.final_conv(s1, slots1)), dim=(2, 3))
+        return self.classifier(out)
 
 
-def micro_to_standalone(supernet: ENASMicroSupernet, genotype) -> NetworkCIFAR:
-    """A ``NetworkCIFAR`` (no auxiliary head) for ``genotype`` holding copies of the supernet's weights for it."""
+def micro_to_standalone(supernet: ENASMicroSupernet, genotype) -> ENASMicroNetwork:
+    """An ``ENASMicroNetwork`` for ``genotype`` holding copies of the supernet's weights for it."""
     supernet.space.validate(genotype)
     s = supernet
-    net = NetworkCIFAR(s.C, s.num_classes, s.layers, False, genotype)
+    net = ENASMicroNetwork(s.C, s.num_classes, s.layers, genotype)
     with torch.no_grad():
         net.stem.load_state_dict(s.stem.state_dict())
         slots0 = slots1 = [0]
@@ -216,6 +215,7 @@ def micro_to_standalone(supernet: ENASMicroSupernet, genotype) -> NetworkCIFAR:
             for p, (op, inp) in enumerate(pairs):
                 cell._ops[p].load_state_dict(scell.edges[f"{p // 2}_{p % 2}_{inp}_{op}"].state_dict())
             slots0, slots1 = slots1, [k - 2 for k in concat]
-        net.classifier.weight.copy_(s._classifier_weight(slots1))
-        net.classifier.bias.copy_(s.classifier_bias)
+        net.final_conv.op[1].weight.copy_(s.final_conv.sliced(slots1))
+        _copy_bn(net.final_conv.op[2], s.final_conv.bn)
+        net.classifier.weight.copy_(s.classifier.weight)
     return net
