@@ -98,6 +98,28 @@ class AuxiliaryHeadCIFAR(nn.Module):
         return self.classifier(x.view(x.size(0), -1))
 
 
+def build_stack(C, layers, make_cell, stem_multiplier=3):
+    """The stack of DARTS's networks (NASNet's, Zoph et al. 2018, section 3): a 3x3 conv stem with
+    ``stem_multiplier * C`` channels, then ``layers`` cells, the ones at 1/3 and 2/3 of the depth reduction
+    cells that halve the resolution and double the channels. Each cell reads the outputs of the two cells
+    before it. ``make_cell(C_prev_prev, C_prev, C, reduction, reduction_prev)`` builds one cell, whose
+    ``multiplier`` is the number of its nodes that it concatenates. Returns (stem, cells, the channels each cell outputs)."""
+    C_curr = stem_multiplier * C
+    stem = nn.Sequential(nn.Conv2d(3, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
+    C_prev_prev, C_prev, C_curr = C_curr, C_curr, C
+    cells, channels, reduction_prev = nn.ModuleList(), [], False
+    for i in range(layers):
+        reduction = i in (layers // 3, 2 * layers // 3)
+        if reduction:
+            C_curr *= 2
+        cell = make_cell(C_prev_prev, C_prev, C_curr, reduction, reduction_prev)
+        cells.append(cell)
+        reduction_prev = reduction
+        C_prev_prev, C_prev = C_prev, cell.multiplier * C_curr
+        channels.append(C_prev)
+    return stem, cells, channels
+
+
 class NetworkCIFAR(nn.Module):
     """Stem (3 -> 3C channels), ``layers`` cells, global pooling, classifier; returns ``(logits, logits_aux)``.
 
@@ -112,23 +134,9 @@ class NetworkCIFAR(nn.Module):
         self._auxiliary = auxiliary
         self.drop_path_prob = drop_path_prob
 
-        stem_multiplier = 3
-        C_curr = stem_multiplier * C
-        self.stem = nn.Sequential(nn.Conv2d(3, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
-
-        C_prev_prev, C_prev, C_curr = C_curr, C_curr, C
-        self.cells = nn.ModuleList()
-        reduction_prev = False
-        for i in range(layers):
-            reduction = i in (layers // 3, 2 * layers // 3)
-            if reduction:
-                C_curr *= 2
-            cell = Cell(genotype, C_prev_prev, C_prev, C_curr, reduction, reduction_prev)
-            reduction_prev = reduction
-            self.cells.append(cell)
-            C_prev_prev, C_prev = C_prev, cell.multiplier * C_curr
-            if i == 2 * layers // 3:
-                C_to_auxiliary = C_prev
+        self.stem, self.cells, channels = build_stack(
+            C, layers, lambda *shape: Cell(genotype, *shape))
+        C_prev, C_to_auxiliary = channels[-1], channels[2 * layers // 3]
 
         if auxiliary:
             self.auxiliary_head = AuxiliaryHeadCIFAR(C_to_auxiliary, num_classes)

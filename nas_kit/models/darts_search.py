@@ -17,6 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from nas_kit.genotypes import DARTS_PRIMITIVES
+from nas_kit.models.cifar_network import build_stack
 from nas_kit.models.operations import OPS, FactorizedReduce, ReLUConvBN
 
 
@@ -46,7 +47,7 @@ class SearchCell(nn.Module):
         self.preprocess0 = FactorizedReduce(C_prev_prev, C, affine=False) if reduction_prev else ReLUConvBN(C_prev_prev, C, 1, 1, 0, affine=False)
         self.preprocess1 = ReLUConvBN(C_prev, C, 1, 1, 0, affine=False)
         self._steps = steps
-        self._multiplier = multiplier
+        self.multiplier = multiplier
         self._ops = nn.ModuleList()
         for i in range(steps):
             for j in range(2 + i):
@@ -60,7 +61,7 @@ class SearchCell(nn.Module):
             s = sum(self._ops[offset + j](h, weights[offset + j]) for j, h in enumerate(states))
             offset += len(states)
             states.append(s)
-        return torch.cat(states[-self._multiplier:], dim=1)
+        return torch.cat(states[-self.multiplier:], dim=1)
 
 
 def num_edges(steps):
@@ -81,19 +82,9 @@ class SearchNetwork(nn.Module):
         super().__init__()
         self.C, self.num_classes, self.layers = C, num_classes, layers
         self.steps, self.multiplier, self.primitives = steps, multiplier, list(primitives)
-        C_curr = stem_multiplier * C
-        self.stem = nn.Sequential(nn.Conv2d(3, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
-        C_prev_prev, C_prev, C_curr = C_curr, C_curr, C
-        self.cells = nn.ModuleList()
-        reduction_prev = False
-        for i in range(layers):
-            reduction = i in (layers // 3, 2 * layers // 3)
-            if reduction:
-                C_curr *= 2
-            cell = SearchCell(steps, multiplier, C_prev_prev, C_prev, C_curr, reduction, reduction_prev, self.primitives)
-            reduction_prev = reduction
-            self.cells.append(cell)
-            C_prev_prev, C_prev = C_prev, multiplier * C_curr
+        self.stem, self.cells, channels = build_stack(
+            C, layers, lambda *shape: SearchCell(steps, multiplier, *shape, self.primitives), stem_multiplier)
+        C_prev = channels[-1]
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(C_prev, num_classes)
         k, n = num_edges(steps), len(self.primitives)

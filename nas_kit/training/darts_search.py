@@ -12,8 +12,8 @@ text, as in the DARTS code; SGD lr 20, weight decay 5e-7, clip 0.25, batch 256, 
 alpha by Adam lr 3e-3, weight decay 1e-3 (A.1.2).
 
 After every epoch the loop records softmax(alpha), the derived genotype and the accuracy
-(or perplexity) in ``history`` and, given ``run_dir``, writes a checkpoint from which
-``resume=True`` continues exactly (same batches, same numbers).
+(or perplexity) in ``history``, given ``run_dir`` writes a checkpoint from which ``resume=True``
+continues exactly (same batches, same numbers), and calls ``on_epoch(history)`` when given.
 
 ``train_rnn_genotype`` is the one retraining recipe of a recurrent cell, and ``compare_with_random``
 scores a derived cell against random cells of the same space with one recipe (Li & Talwalkar 2019).
@@ -70,8 +70,9 @@ def _alpha_probs(model):
     return [F.softmax(a.detach().float().cpu(), dim=-1).tolist() for a in model.arch_parameters()]
 
 
-def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log):
-    """The shared epoch loop: train, evaluate, record, checkpoint; resume from ``run_dir`` when asked."""
+def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log, on_epoch=None):
+    """The shared epoch loop: train, evaluate, record, checkpoint, then ``on_epoch(history)``; resume from
+    ``run_dir`` when asked."""
     history, start = [], 0
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
     if resume and path is not None and path.is_file():
@@ -90,13 +91,15 @@ def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate
         if path is not None:
             save_checkpoint(path, model=model, w_optimizer=w_optimizer, scheduler=scheduler, architect=architect,
                             history=history, epoch=epoch)
+        if on_epoch is not None:
+            on_epoch(history)
     return history
 
 
 # ---------------------------------------------------------------- CNN cells on images
 def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, momentum=0.9, weight_decay=3e-4,
                grad_clip=5.0, arch_lr=3e-4, arch_betas=(0.5, 0.999), arch_weight_decay=1e-3, unrolled=False,
-               crop_padding=4, seed=0, run_dir=None, resume=False, log=print):
+               crop_padding=4, seed=0, run_dir=None, resume=False, log=print, on_epoch=None):
     """Search on (N,3,H,W) images ``x`` in [0, 1] (``nas_kit.data.to_tensor``) and labels ``y``: the
     training set, split here in half.  Batches are cropped and flipped (w half only), then normalised.
 
@@ -146,12 +149,13 @@ def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, mo
                 correct += int((model(xb).argmax(1) == yb).sum())
         return dict(valid_acc=correct / len(idx_a))
 
-    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log)
+    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log, on_epoch)
 
 
 # ---------------------------------------------------------------- recurrent cells on text
 def search_rnn(model, train_data, search_data, epochs=50, bptt=35, lr=20.0, weight_decay=5e-7, clip=0.25,
-               arch_lr=3e-3, arch_weight_decay=1e-3, unrolled=False, run_dir=None, resume=False, log=print):
+               arch_lr=3e-3, arch_weight_decay=1e-3, unrolled=False, run_dir=None, resume=False, log=print,
+               on_epoch=None):
     """Search on batchified token streams (``nas_kit.data.batchify``): w on ``train_data``, alpha on ``search_data``.
 
     Returns the history: one dict per epoch with train_ppl, valid_ppl (the supernet on ``search_data``),
@@ -187,7 +191,7 @@ def search_rnn(model, train_data, search_data, epochs=50, bptt=35, lr=20.0, weig
     def evaluate():
         return dict(valid_ppl=perplexity(model, search_data, bptt))
 
-    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log)
+    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log, on_epoch)
 
 
 def train_rnn_genotype(genotype, train_data, valid_data, ntoken, epochs=1, nhid=300, bptt=35, lr=20.0,

@@ -43,7 +43,7 @@ METHODS = tuple(METHOD_SPACES)
 
 # The size of each space (the keyword of its factory in nas_kit.spaces.SPACES): (full, quick).
 SPACE_SIZE = {"darts": ("nodes", 4, 2), "nasnet": ("nodes", 5, 2), "enas_micro": ("nodes", 5, 2),
-              "nas_rl": ("layers", 15, 4), "enas_macro": ("layers", 12, 4), "darts_rnn": ("steps", 8, 4),
+              "nas_rl": ("layers", 15, 4), "enas_macro": ("layers", 12, 3), "darts_rnn": ("steps", 8, 4),
               "enas_rnn": ("nodes", 12, 4)}
 
 
@@ -111,15 +111,19 @@ def _enas_defaults(space, p):
                  baseline_decay=p(0.9, 0.999), temperature=5.0, tanh_constant=2.5, op_tanh_reduce=1.0,
                  dropouts=p((0.1, 0.1, 0.1, 0.1, 0.0), (0.75, 0.25, 0.75, 0.0, 0.25)),
                  data=p("synthetic", "ptb"), data_root="", n_train=p(6000, 0), n_valid=p(2000, 0))
-    else:
+    else:                                   # as notebook 07: the ENAS macro and micro search scripts
         macro = space == "enas_macro"
-        s.update(epochs=p(2, 310), controller_steps=p(5, 50), C=p(8, 36 if macro else 20), batch_size=p(32, 128),
-                 eval_batch_size=p(100, 500), n_valid=p(200, 5000), image_size=p(16, 32), augment=p(False, True),
-                 lr_max=p(0.1, 0.05) if macro else 0.05, lr_min=0.0005, baseline_decay=p(0.9, 0.99),
-                 temperature=0.0 if macro else 5.0, tanh_constant=1.5 if macro else 1.1, op_tanh_reduce=2.5,
-                 skip_weight=0.8 if macro else 0.0, data=p("synthetic", "cifar10"), data_root="", n_train=p(800, 0))
-        if not macro:
-            s["layers"] = p(3, 6)
+        s.update(epochs=p(6, 310) if macro else p(4, 150), controller_steps=p(10, 50) if macro else p(10, 30),
+                 C=p(8, 36 if macro else 20), batch_size=p(32, 128 if macro else 160), eval_batch_size=p(100, 500),
+                 n_valid=p(400, 5000), image_size=p(16, 32), augment=p(False, True), lr_max=0.05, lr_min=0.0005,
+                 lr_T0=p(0, 10), weight_decay=2.5e-4 if macro else 1e-4, baseline_decay=p(0.9, 0.99),
+                 controller_lr=1e-3 if macro else 3.5e-3, aggregate=p(1, 20 if macro else 10), temperature=0.0,
+                 tanh_constant=1.5 if macro else 1.1, op_tanh_reduce=2.5, skip_weight=0.8 if macro else 0.0,
+                 data=p("synthetic", "cifar10"), data_root="", n_train=p(1600, 0))
+        if macro:
+            s["keep_prob"] = p(1.0, 0.9)
+        else:
+            s["layers"] = p(3, 8)           # 6 normal cells and 2 reduction cells in the ENAS micro search
     return s
 
 
@@ -287,16 +291,17 @@ def run_enas(space_name, s, run_dir, resume=False, progress="auto") -> dict:
         from nas_kit.models.enas_cnn_supernet import ENASMacroSupernet, ENASMicroSupernet
         data = _images(s)
         if space_name == "enas_macro":
-            net = ENASMacroSupernet(layers=s["layers"], C=s["C"])
+            net = ENASMacroSupernet(layers=s["layers"], C=s["C"], keep_prob=s["keep_prob"])
         else:
             net = ENASMicroSupernet(C=s["C"], layers=s["layers"], nodes=s["nodes"])
         task = CIFARTask(data, net, n_valid=s["n_valid"], batch_size=s["batch_size"], eval_batch_size=s["eval_batch_size"],
                          lr_max=s["lr_max"], lr_min=s["lr_min"], epochs=s["epochs"], image_size=s["image_size"],
-                         do_augment=s["augment"])
+                         do_augment=s["augment"], weight_decay=s["weight_decay"], lr_T0=s["lr_T0"] or None)
     controller = ENASController(task.space, temperature=s["temperature"] or None, tanh_constant=s["tanh_constant"],
                                 op_tanh_reduce=s["op_tanh_reduce"])
     reinforce = REINFORCE(controller, lr=s["controller_lr"], baseline_decay=s["baseline_decay"],
-                          entropy_weight=s["entropy_weight"], skip_weight=s.get("skip_weight", 0.0))
+                          entropy_weight=s["entropy_weight"], skip_weight=s.get("skip_weight", 0.0),
+                          aggregate=s.get("aggregate", 1))
     path = Path(run_dir) / rd.CHECKPOINT
 
     def row(record):
@@ -327,6 +332,12 @@ def run_darts(space_name, s, run_dir, resume=False, progress="auto") -> dict:
     bar = Progress(s["epochs"], mode=progress)
     torch.manual_seed(s["seed"])
     t0 = time.perf_counter()
+
+    def write_metrics(history):                     # after every epoch, so a killed search keeps its rows
+        rd.write_metrics(Path(run_dir) / rd.METRICS,
+                         [dict({k: v for k, v in e.items() if k not in ("alphas", "genotype", "genotype_text")},
+                               epoch=e["epoch"] + 1, genotype=e["genotype_text"]) for e in history])
+
     if space_name == "darts":
         from nas_kit.models.darts_search import SearchNetwork
         if s["layers"] < 3:
@@ -341,7 +352,7 @@ def run_darts(space_name, s, run_dir, resume=False, progress="auto") -> dict:
             model, x, y, epochs=s["epochs"], batch_size=s["batch_size"], lr=s["lr"], lr_min=s["lr_min"],
             momentum=s["momentum"], weight_decay=s["weight_decay"], grad_clip=s["grad_clip"], arch_lr=s["arch_lr"],
             arch_weight_decay=s["arch_weight_decay"], unrolled=s["unrolled"], crop_padding=s["image_size"] // 8,
-            seed=s["seed"], run_dir=run_dir, resume=resume, log=bar.note)
+            seed=s["seed"], run_dir=run_dir, resume=resume, log=bar.note, on_epoch=write_metrics)
         metric = dict(valid_acc=history[-1]["valid_acc"])
     else:
         from nas_kit.models.darts_rnn_search import RNNModelSearch
@@ -353,11 +364,8 @@ def run_darts(space_name, s, run_dir, resume=False, progress="auto") -> dict:
         history = darts_search.search_rnn(
             model, train, search, epochs=s["epochs"], bptt=s["bptt"], lr=s["lr"], weight_decay=s["weight_decay"],
             clip=s["clip"], arch_lr=s["arch_lr"], arch_weight_decay=s["arch_weight_decay"], unrolled=s["unrolled"],
-            run_dir=run_dir, resume=resume, log=bar.note)
+            run_dir=run_dir, resume=resume, log=bar.note, on_epoch=write_metrics)
         metric = dict(valid_ppl=history[-1]["valid_ppl"])
-    rd.write_metrics(Path(run_dir) / rd.METRICS,
-                     [dict({k: v for k, v in e.items() if k not in ("alphas", "genotype", "genotype_text")},
-                           epoch=e["epoch"] + 1, genotype=e["genotype_text"]) for e in history])
     genotype = history[-1]["genotype"]
     return dict(arch=genotype, space=None, text=history[-1]["genotype_text"], seconds=time.perf_counter() - t0, **metric)
 

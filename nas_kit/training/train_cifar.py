@@ -111,7 +111,7 @@ def train_cifar(genotype, settings: dict | None = None, run_dir=None, resume: bo
 
     run_dir:  where config, metrics.csv and checkpoint.pt go (nothing is written when None)
     resume:   continue from run_dir's checkpoint (after its last complete epoch)
-    progress: 'auto', 'bar', 'lines' or 'off' (nas_kit.training.progress)
+    progress: 'auto', 'bar', 'lines' or 'off' (nas_kit.training.progress), or an object with Progress's methods
     images:   an ImageData to train on instead of loading ``settings['data']``
     Results: test_acc and test_error (%) of the last epoch, params_M, epochs, history (one dict per epoch).
     """
@@ -142,7 +142,7 @@ def train_cifar(genotype, settings: dict | None = None, run_dir=None, resume: bo
 
     epochs, n = settings["epochs"], len(x_train)
     steps = math.ceil(n / settings["batch_size"])
-    bar = Progress(epochs, done=start, mode=progress)
+    bar = Progress(epochs, done=start, mode=progress) if isinstance(progress, str) else progress
     if start:
         bar.note(f"resumed after epoch {start} of {epochs} from {path}")
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)

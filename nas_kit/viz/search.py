@@ -3,6 +3,7 @@
 ``plot_history``        one search: every evaluation's reward (dots) and the best so far (a line)
 ``plot_strategy_curves`` many runs of several strategies: mean best-so-far accuracy against evaluations,
                         with a band of +-1 standard error (Real et al. 2019, Fig. 3)
+``plot_cost_vs_error``  the papers' search cost against their error (nas_kit.published_results)
 """
 from __future__ import annotations
 
@@ -43,4 +44,23 @@ def plot_strategy_curves(curves: dict, ax=None, title=None, ylabel="best validat
     ax.set_ylabel(ylabel)
     ax.set_title(title or "")
     ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_cost_vs_error(results, ax=None, title=None, ylabel="test error (%)"):
+    """The papers' search cost (GPU-days, log scale) against their error: one point per
+    ``nas_kit.published_results.Result``, coloured by search strategy, with its standard deviation where given."""
+    ax = ax or plt.gca()
+    strategies = list(dict.fromkeys(r.strategy for r in results))
+    for r in results:
+        color = f"C{strategies.index(r.strategy)}"
+        ax.errorbar(r.gpu_days, r.value, yerr=r.spread or 0, fmt="o", color=color, capsize=3)
+        ax.annotate(r.method, (r.gpu_days, r.value), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    for s in strategies:
+        ax.plot([], [], "o", color=f"C{strategies.index(s)}", label=s)
+    ax.set_xscale("log")
+    ax.set_xlabel("search cost (GPU-days, log scale)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or "")
+    ax.legend(fontsize=8, loc="upper right")
     return ax

@@ -1,0 +1,155 @@
+"""Speed of the two networks every DARTS user runs, on the CPU and (where there is one) the GPU.
+
+1. The DARTS search network (C=16, 8 cells, 4 nodes; Liu et al. 2019, section 3.1.1) at batch 64: one
+   weight step (forward, backward, SGD), one first-order architecture step (grad_alpha L_val at w) and
+   one second-order step (eq. 7-8: the virtual step w', grad at w', two more gradients at w+ and w-).
+2. The DARTS_V2 evaluation network (C=36, 20 cells, auxiliary head, drop-path, cutout; appendix A.2) at
+   batch 96, trained by the kit's own loop (``nas_kit.training.train_cifar``) with its GPU options: the
+   images held on the device, augmented there in batches, bf16 autocast and channels-last on CUDA.
+
+For each: milliseconds per step (the median of --repeats after --warmup), images per second, and the
+peak memory (CUDA: torch.cuda.max_memory_allocated; CPU: the peak resident set of a fresh process that
+ran only that measurement). Inputs are random 32x32 images: speed does not depend on the pixels.
+
+    .venv/bin/python benchmarks/speed.py --threads 1          # on a shared 2-core CPU, 1 thread is fastest
+    .venv/bin/python benchmarks/speed.py --device cuda --repeats 20 --warmup 5
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def _median_ms(fn, device, repeats, warmup):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        _sync(device)
+        t = time.perf_counter()
+        fn()
+        _sync(device)
+        times.append(1000 * (time.perf_counter() - t))
+    return float(np.median(times))
+
+
+def search_steps(device, batch_size, repeats, warmup):
+    """{step name: ms} for the DARTS search network's weight step and both architecture steps."""
+    from nas_kit.models.darts_search import SearchNetwork
+    from nas_kit.strategies.darts import Architect
+    from nas_kit.training.darts_search import cnn_loss
+
+    torch.manual_seed(0)
+    model = SearchNetwork(C=16, num_classes=10, layers=8).to(device)
+    w_opt = torch.optim.SGD(model.weights(), 0.025, momentum=0.9, weight_decay=3e-4)
+    data = [(torch.randn(batch_size, 3, 32, 32, device=device), torch.randint(0, 10, (batch_size,), device=device))
+            for _ in range(2)]
+    train, valid = data
+
+    def weight_step():
+        w_opt.zero_grad()
+        F.cross_entropy(model(train[0]), train[1]).backward()
+        torch.nn.utils.clip_grad_norm_(model.weights(), 5.0)
+        w_opt.step()
+
+    first = Architect(model, w_opt, cnn_loss, unrolled=False)
+    second = Architect(model, w_opt, cnn_loss, unrolled=True)
+    return {"weight step": _median_ms(weight_step, device, repeats, max(warmup, 1)),   # momentum buffer exists after it
+            "alpha step, 1st order": _median_ms(lambda: first.step(train, valid), device, repeats, warmup),
+            "alpha step, 2nd order": _median_ms(lambda: second.step(train, valid, 0.025), device, repeats, warmup)}
+
+
+def eval_steps(device, batch_size, repeats, warmup):
+    """{step name: ms} for one training step of DARTS_V2 (C=36, 20 cells) in the kit's final-training loop:
+    an epoch of ``warmup + repeats`` steps is timed per step through the loop's progress hook."""
+    from nas_kit.data.cifar10 import ImageData
+    from nas_kit.genotypes import DARTS_V2
+    from nas_kit.training import train_cifar as tc
+
+    n = batch_size * (warmup + repeats)
+    rng = np.random.default_rng(0)
+    images = ImageData(rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, n),
+                       rng.integers(0, 256, (batch_size, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, batch_size),
+                       [str(k) for k in range(10)])
+    settings = tc.recipe("full", epochs=1, batch_size=batch_size, device=device.type, threads=0, eval_batch_size=batch_size)
+    stamps = []
+
+    class Clock:                         # in place of the progress bar: one time stamp per finished step
+        def start_epoch(self, *a):
+            _sync(device)
+            stamps.append(time.perf_counter())
+
+        def step(self, s, stats):
+            _sync(device)
+            stamps.append(time.perf_counter())
+
+        def end_epoch(self, *a):
+            pass
+
+        def note(self, *a):
+            pass
+
+    tc.train_cifar(DARTS_V2, settings, images=images, progress=Clock())
+    steps = np.diff(stamps)[warmup:]
+    return {"training step (aux, drop-path, cutout)": 1000 * float(np.median(steps))}
+
+
+def _measure(kind, device_name, batch_size, repeats, warmup, threads, queue):
+    torch.set_num_threads(threads)
+    device = torch.device(device_name)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    times = (search_steps if kind == "search" else eval_steps)(device, batch_size, repeats, warmup)
+    if device.type == "cuda":
+        peak = torch.cuda.max_memory_allocated() / 2 ** 20
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024          # KiB on Linux
+    queue.put((times, peak))
+
+
+def measure(kind, device, batch_size, repeats, warmup, threads):
+    """Run one measurement in a fresh process, so that its peak memory is its own."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    p = ctx.Process(target=_measure, args=(kind, device, batch_size, repeats, warmup, threads, queue))
+    p.start()
+    result = queue.get()
+    p.join()
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", nargs="+", default=["cpu"] + (["cuda"] if torch.cuda.is_available() else []))
+    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--search-batch", type=int, default=64)
+    ap.add_argument("--eval-batch", type=int, default=96)
+    args = ap.parse_args()
+    print(f"torch {torch.__version__}, {args.threads} CPU threads, median of {args.repeats} after {args.warmup} warm-up")
+    if torch.cuda.is_available():
+        print(f"GPU: {torch.cuda.get_device_name()}")
+    print(f"{'device':6s} {'network':28s} {'batch':>5s} {'step':40s} {'ms':>9s} {'images/s':>9s} {'peak MiB':>9s}")
+    for device in args.device:
+        for kind, name, batch in (("search", "DARTS search, C=16, 8 cells", args.search_batch),
+                                  ("eval", "DARTS_V2 eval, C=36, 20 cells", args.eval_batch)):
+            times, peak = measure(kind, device, batch, args.repeats, args.warmup, args.threads)
+            for step, ms in times.items():
+                print(f"{device:6s} {name:28s} {batch:5d} {step:40s} {ms:9.1f} {1000 * batch / ms:9.1f} {peak:9.0f}",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()
