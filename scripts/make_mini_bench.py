@@ -37,6 +37,7 @@ def write_atomically(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     with os.fdopen(fd, "w") as f:
         f.write(text)
+    os.chmod(tmp, 0o644)                      # mkstemp makes it private; the table is for everyone
     os.replace(tmp, path)
 
 

@@ -68,3 +68,18 @@ def test_evolution_and_reinforce_beat_random_search_over_twenty_seeds(bench):
     final = {name: summary(c)["mean"][-1] for name, c in curves.items()}
     assert final["evolution"] > final["random"], final
     assert final["reinforce"] > final["random"], final
+
+
+def test_the_comparison_plot_draws_the_mean_of_the_runs_and_the_summary_is_over_runs():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nas_kit.viz.search import plot_strategy_curves
+
+    curves = {"a": np.array([[0.1, 0.5, 0.5], [0.3, 0.3, 0.7]]), "b": np.array([[0.2, 0.2, 0.2], [0.2, 0.4, 0.4]])}
+    s = summary(curves["a"])
+    assert np.allclose(s["mean"], [0.2, 0.4, 0.6]) and np.allclose(s["sem"], [0.1, 0.1, 0.1])
+    ax = plot_strategy_curves(curves, plt.figure().gca())
+    assert np.allclose(ax.lines[0].get_ydata(), [0.2, 0.4, 0.6]) and np.allclose(ax.lines[1].get_ydata(), [0.2, 0.3, 0.3])
+    plt.close("all")

@@ -91,7 +91,8 @@ class MiniBench:
     def load(cls, path=None) -> "MiniBench":
         path = Path(path) if path is not None else DEFAULT_TABLE
         if not path.is_file():
-            raise FileNotFoundError(f"no benchmark table at {path}: make one with python scripts/make_mini_bench.py.")
+            raise FileNotFoundError(f"no benchmark table at {path}: make it with python scripts/make_mini_bench.py "
+                                    f"(--recipe full --out {path.name} for the CIFAR-10 table, on a GPU).")
         return cls(json.loads(path.read_text()))
 
     def _row(self, arch):
@@ -130,7 +131,7 @@ class MiniBench:
 
 
 class BenchOracle:
-    """arch -> the validation accuracy of one seed's run of it; cost = that run's training seconds (simulated)."""
+    """arch -> the validation accuracy of one seed's run of it; cost = its mean training seconds (simulated)."""
 
     def __init__(self, bench: MiniBench, seed: int = 0, epoch: int | None = None):
         self.bench, self.epoch, self.rng = bench, epoch, random.Random(seed)
