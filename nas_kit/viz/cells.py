@@ -21,7 +21,7 @@ import graphviz
 from nas_kit.genotypes import RNNGenotype
 from nas_kit.spaces import SPACES
 from nas_kit.spaces.base import SearchSpace
-from nas_kit.spaces.bench import EDGES, BenchSpace
+from nas_kit.spaces.bench import BENCH_OPS, EDGES, BenchSpace
 from nas_kit.spaces.cell import CellSpace
 from nas_kit.spaces.darts_rnn import DartsRNNSpace
 from nas_kit.spaces.enas_macro import MACRO_OPS, ENASMacroSpace
@@ -177,6 +177,8 @@ def _kind_of_arch(arch):
         return "rnn"
     if isinstance(arch, ToyArchitecture) or fields == ToyArchitecture._fields:
         return "toy"
+    if isinstance(arch, tuple) and len(arch) == len(EDGES) and all(op in BENCH_OPS for op in arch):
+        return "bench"
     if isinstance(arch, list) and arch:
         if all(isinstance(layer, Layer) for layer in arch):
             return "nas_rl"
