@@ -1,5 +1,6 @@
 """The evaluator: train a tiny child, cache by encoding, survive failures, and give the same
 history on a thread pool, a process pool and a Dask cluster."""
+import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
@@ -78,7 +79,18 @@ def test_a_failing_candidate_is_recorded_and_the_search_goes_on(data):
     assert all("nan" in r.error for r in history.failures())
 
 
-def test_a_search_gives_the_same_history_on_threads_processes_and_dask(data):
+@pytest.fixture
+def restored_environment():
+    """Dask's nanny writes MALLOC_TRIM_THRESHOLD_=65536 and OMP_NUM_THREADS=1 into os.environ and leaves them
+    there; every process started afterwards (the notebooks' kernels) then runs PyTorch on the CPU up to three
+    times slower, since that malloc setting sends each large tensor through mmap and munmap."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_a_search_gives_the_same_history_on_threads_processes_and_dask(data, restored_environment):
     """Each child's seed comes from the evaluator's seed and the encoding, so the workers and their
     order do not matter: RandomSearch(seed=5), 4 children, batches of 2, three executors."""
     def search(executor):

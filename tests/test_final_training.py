@@ -126,6 +126,37 @@ def test_a_resumed_ptb_run_repeats_the_uninterrupted_numbers(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+def test_a_nan_epoch_rolls_back_to_the_weights_it_began_with_and_training_goes_on(tmp_path, monkeypatch):
+    # epoch 2 diverges (its loss and weights become NaN); DARTS's script reloads and goes on, and so does the kit
+    real_epoch, after_epoch = tp.train_epoch, []
+
+    def diverging(model, optimizer, train_data, s, epoch, *args):
+        loss = real_epoch(model, optimizer, train_data, s, epoch, *args)
+        if epoch == 1:
+            with torch.no_grad():
+                model.encoder.weight.fill_(math.nan)
+            loss = math.nan
+        after_epoch.append(model.encoder.weight.detach().clone())
+        return loss
+
+    monkeypatch.setattr(tp, "train_epoch", diverging)
+    results = tp.train_ptb(DARTS_V2_RNN, tp.recipe("quick", **dict(TINY_PTB, epochs=3)), run_dir=tmp_path,
+                           progress="off")
+    assert [r["rolled_back"] for r in results["history"]] == [0, 1, 0]
+    assert math.isfinite(results["test_ppl"]) and math.isfinite(results["history"][2]["valid_ppl"])
+    checkpoint = torch.load(tmp_path / rd.CHECKPOINT, weights_only=False)
+    assert checkpoint["epoch"] == 2 and checkpoint["rollbacks"] == 0
+    # epoch 3 began from epoch 1's weights: with epoch 2 skipped, not a NaN in sight
+    assert torch.isnan(after_epoch[1]).all() and torch.isfinite(after_epoch[2]).all()
+    assert "rolled_back" in (tmp_path / rd.METRICS).read_text().splitlines()[0]
+
+
+def test_a_run_whose_loss_stays_nan_stops_with_one_sentence(monkeypatch):
+    monkeypatch.setattr(tp, "train_epoch", lambda *args: math.nan)
+    with pytest.raises(FloatingPointError, match=r"not finite in 4 epochs in a row .* smaller learning rate"):
+        tp.train_ptb(DARTS_V2_RNN, tp.recipe("quick", **dict(TINY_PTB, epochs=6)), progress="off")
+
+
 def test_progress_is_one_plain_line_per_epoch_off_a_terminal_and_silent_when_off():
     out = io.StringIO()
     bar = Progress(2, mode="auto", stream=out)

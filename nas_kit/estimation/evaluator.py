@@ -10,6 +10,10 @@ Candidates run in parallel on any ``concurrent.futures.Executor`` (a local proce
 or Dask: ``distributed.Client(...).get_executor()``); ``train_and_evaluate`` is a module-level
 function of plain data so that every executor can pickle it. A candidate that fails (an exception,
 a NaN loss, out of memory) comes back with status 'failed' and its error message.
+
+A Dask ``LocalCluster`` leaves ``MALLOC_TRIM_THRESHOLD_=65536`` in ``os.environ``; processes started
+after it (a process pool, a notebook kernel) then train up to three times slower on the CPU.  Remove
+the variable (``os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)``) once the cluster is closed.
 """
 from __future__ import annotations
 

@@ -16,8 +16,12 @@ batch size 1, the perplexity the papers report (DARTS: 55.7 with 23M parameters)
 
 Each epoch draws its BPTT lengths and dropout masks from generators seeded by (seed, epoch), and a
 checkpoint (weights, optimiser, best model, validation history) is written after every epoch, so a
-killed run resumes with the same numbers, losing at most the epoch in progress.  The NaN roll-back
-of the DARTS script is not copied: a non-finite loss stops the run with a message.
+killed run resumes with the same numbers, losing at most the epoch in progress.
+
+A non-finite training loss rolls the run back, as DARTS's script does when its loss becomes NaN: the
+weights and optimiser return to where the epoch began (DARTS reloads its best-model checkpoint, which
+early in training is the same state) and training goes on with the next epoch's BPTT lengths and
+dropout masks.  After ``MAX_ROLLBACKS`` such epochs in a row the run stops with a message.
 """
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ RECIPE = {
                   data_root="", n_train=20000, n_valid=2000, n_test=2000, seed=0, device="auto", amp="off", threads=1),
 }
 CHOICES = {"data": ("synthetic", "ptb"), "amp": SWITCH, "init_op": tuple(ACTIVATIONS)}
+MAX_ROLLBACKS = 3     # non-finite epochs in a row before a run gives up
 
 
 def recipe(profile: str = "quick", **overrides) -> dict:
@@ -145,6 +150,61 @@ def averaged_weights(model, optimizer):
                 p.copy_(w)
 
 
+def train_epoch(model, optimizer, train_data, s: dict, epoch: int, bar, steps: int, autocast) -> float:
+    """One epoch of AWD-LSTM training (variable BPTT, AR/TAR, clipping); the mean training loss, read once at the end."""
+    device, bptt0 = train_data.device, s["bptt"]
+    seed = s["seed"] * 100_003 + epoch
+    torch.manual_seed(seed)                              # dropout masks
+    rng = np.random.default_rng(seed)                    # BPTT lengths
+    model.train()
+    hidden = model.init_hidden(s["batch_size"])
+    loss_sum, batches, i = torch.zeros((), device=device), 0, 0
+    bar.start_epoch(epoch, steps)
+    while i < train_data.size(0) - 1 - 1:
+        bptt = bptt0 if rng.random() < 0.95 else bptt0 / 2
+        seq_len = min(max(5, int(rng.normal(bptt, 5))), bptt0 + s["max_seq_len_delta"])
+        lr = optimizer.param_groups[0]["lr"]
+        optimizer.param_groups[0]["lr"] = lr * seq_len / bptt0
+        x, y = get_batch(train_data, i, seq_len)
+        hidden = [h.detach() for h in hidden]
+        with autocast:
+            log_prob, hidden, rnn_hs, dropped_rnn_hs = model(x, hidden, return_h=True)
+            raw_loss = F.nll_loss(log_prob.float().view(-1, log_prob.size(-1)), y.reshape(-1))
+            loss = raw_loss
+            if s["alpha"]:                                           # activation regularisation
+                loss = loss + s["alpha"] * dropped_rnn_hs[-1].float().pow(2).mean()
+            if s["beta"]:                                            # temporal activation regularisation
+                loss = loss + s["beta"] * (rnn_hs[-1][1:] - rnn_hs[-1][:-1]).float().pow(2).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), s["clip"])
+        optimizer.step()
+        optimizer.param_groups[0]["lr"] = lr
+        loss_sum += raw_loss.detach()
+        bar.step(min(batches, steps - 1), lambda: {"ppl": math.exp(min(50.0, loss_sum.item() / (batches + 1)))})
+        batches, i = batches + 1, i + seq_len
+    return loss_sum.item() / max(batches, 1)                         # the epoch's one sync
+
+
+def _snapshot(model, optimizer) -> dict:
+    return {"model": copy.deepcopy(model.state_dict()), "optimizer": copy.deepcopy(optimizer.state_dict())}
+
+
+def _restore(model, optimizer, snapshot: dict) -> None:
+    model.load_state_dict(snapshot["model"])
+    optimizer.load_state_dict(snapshot["optimizer"])
+
+
+def _save(path, run_dir, model, optimizer, history, epoch, best_val, val_losses, best_state, s, rollbacks) -> None:
+    """The checkpoint after ``epoch`` and the metrics so far (nothing without a run directory)."""
+    if path is None:
+        return
+    save_checkpoint(path, model=model, optimizer=optimizer, asgd=isinstance(optimizer, torch.optim.ASGD),
+                    history=history, epoch=epoch, best_val=best_val, val_losses=val_losses, best_state=best_state,
+                    settings=s, rollbacks=rollbacks)
+    rd.write_metrics(Path(run_dir) / rd.METRICS, history)
+
+
 def train_ptb(genotype, settings: dict | None = None, run_dir=None, resume: bool = False, progress: str = "auto",
               corpus=None) -> dict:
     """Train the language model of ``genotype`` (an RNNGenotype) with ``settings`` (default: the quick recipe).
@@ -169,7 +229,7 @@ def train_ptb(genotype, settings: dict | None = None, run_dir=None, resume: bool
 
     model = build(genotype, len(corpus.vocab), s).to(device)
     optimizer = _sgd(model, s)
-    history, start, best_val, val_losses, best_state = [], 0, math.inf, [], None
+    history, start, best_val, val_losses, best_state, rollbacks = [], 0, math.inf, [], None, 0
     path = Path(run_dir) / rd.CHECKPOINT if run_dir is not None else None
     if resume and path is not None and path.is_file():
         try:
@@ -182,6 +242,7 @@ def train_ptb(genotype, settings: dict | None = None, run_dir=None, resume: bool
                              f"resume with the run's own config.json, or start a new run directory.") from None
         history, start = payload["history"], payload["epoch"] + 1
         best_val, val_losses, best_state = payload["best_val"], payload["val_losses"], payload["best_state"]
+        rollbacks = payload.get("rollbacks", 0)
 
     epochs, bptt0 = s["epochs"], s["bptt"]
     steps = max(1, (train_data.size(0) - 2) // bptt0)
@@ -192,41 +253,27 @@ def train_ptb(genotype, settings: dict | None = None, run_dir=None, resume: bool
 
     for epoch in range(start, epochs):
         t0 = time.perf_counter()
-        seed = s["seed"] * 100_003 + epoch
-        torch.manual_seed(seed)                              # dropout masks
-        rng = np.random.default_rng(seed)                    # BPTT lengths
-        model.train()
-        hidden = model.init_hidden(s["batch_size"])
-        loss_sum, batches, i = torch.zeros((), device=device), 0, 0
-        bar.start_epoch(epoch, steps)
-        while i < train_data.size(0) - 1 - 1:
-            bptt = bptt0 if rng.random() < 0.95 else bptt0 / 2
-            seq_len = min(max(5, int(rng.normal(bptt, 5))), bptt0 + s["max_seq_len_delta"])
-            lr = optimizer.param_groups[0]["lr"]
-            optimizer.param_groups[0]["lr"] = lr * seq_len / bptt0
-            x, y = get_batch(train_data, i, seq_len)
-            hidden = [h.detach() for h in hidden]
-            with autocast:
-                log_prob, hidden, rnn_hs, dropped_rnn_hs = model(x, hidden, return_h=True)
-                raw_loss = F.nll_loss(log_prob.float().view(-1, log_prob.size(-1)), y.reshape(-1))
-                loss = raw_loss
-                if s["alpha"]:                                           # activation regularisation
-                    loss = loss + s["alpha"] * dropped_rnn_hs[-1].float().pow(2).mean()
-                if s["beta"]:                                            # temporal activation regularisation
-                    loss = loss + s["beta"] * (rnn_hs[-1][1:] - rnn_hs[-1][:-1]).float().pow(2).mean()
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), s["clip"])
-            optimizer.step()
-            optimizer.param_groups[0]["lr"] = lr
-            loss_sum += raw_loss.detach()
-            bar.step(min(batches, steps - 1), lambda: {"ppl": math.exp(min(50.0, loss_sum.item() / (batches + 1)))})
-            batches, i = batches + 1, i + seq_len
-        train_loss = loss_sum.item() / max(batches, 1)                   # the epoch's one sync
-        if not math.isfinite(train_loss):
-            raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch + 1}: resume from the "
-                                     f"last checkpoint with a smaller learning rate (--set lr=...).")
+        before = _snapshot(model, optimizer)
+        train_loss = train_epoch(model, optimizer, train_data, s, epoch, bar, steps, autocast)
         averaged = isinstance(optimizer, torch.optim.ASGD)
+        if not math.isfinite(train_loss):                                 # DARTS's roll-back
+            rollbacks += 1
+            if rollbacks > MAX_ROLLBACKS:
+                raise FloatingPointError(f"the training loss was not finite in {rollbacks} epochs in a row (epoch "
+                                         f"{epoch + 1}: {train_loss}): train again with a smaller learning rate "
+                                         f"(--set lr=...).")
+            _restore(model, optimizer, before)
+            last = history[-1] if history else {}
+            history.append(dict(epoch=epoch + 1, optimizer="asgd" if averaged else "sgd", train_loss=train_loss,
+                                train_ppl=math.nan, valid_loss=last.get("valid_loss", math.nan),
+                                valid_ppl=last.get("valid_ppl", math.nan), best_valid_ppl=math.exp(min(best_val, 700)),
+                                seconds=time.perf_counter() - t0, rolled_back=1))
+            _save(path, run_dir, model, optimizer, history, epoch, best_val, val_losses, best_state, s, rollbacks)
+            bar.end_epoch(epoch, {"ppl": math.nan})
+            bar.note(f"the training loss became {train_loss} in epoch {epoch + 1}: rolled back to the weights "
+                     f"it began with, going on with epoch {epoch + 2}")
+            continue
+        rollbacks = 0
         with averaged_weights(model, optimizer):
             val_loss = evaluate(model, valid_data, s["eval_batch_size"], bptt0, autocast)
             if val_loss < best_val:
@@ -239,13 +286,9 @@ def train_ptb(genotype, settings: dict | None = None, run_dir=None, resume: bool
             val_losses.append(val_loss)
         row = dict(epoch=epoch + 1, optimizer="asgd" if averaged else "sgd", train_loss=train_loss,
                    train_ppl=math.exp(min(train_loss, 700)), valid_loss=val_loss, valid_ppl=math.exp(min(val_loss, 700)),
-                   best_valid_ppl=math.exp(min(best_val, 700)), seconds=time.perf_counter() - t0)
+                   best_valid_ppl=math.exp(min(best_val, 700)), seconds=time.perf_counter() - t0, rolled_back=0)
         history.append(row)
-        if path is not None:
-            save_checkpoint(path, model=model, optimizer=optimizer, asgd=isinstance(optimizer, torch.optim.ASGD),
-                            history=history, epoch=epoch, best_val=best_val, val_losses=val_losses,
-                            best_state=best_state, settings=s)
-            rd.write_metrics(Path(run_dir) / rd.METRICS, history)
+        _save(path, run_dir, model, optimizer, history, epoch, best_val, val_losses, best_state, s, rollbacks)
         bar.end_epoch(epoch, {"ppl": row["train_ppl"], "valid_ppl": row["valid_ppl"]})
         if switched:
             bar.note(f"switched to averaged SGD after epoch {epoch + 1}")

@@ -1,5 +1,10 @@
 """Drawing architectures: ``draw(arch, space=None)`` gives the Graphviz DAG of any architecture of
-any space in nas_kit.spaces; ``Drawing`` shows it in Jupyter; ``Gallery`` shows several side by side."""
+any space in nas_kit.spaces; ``Drawing`` shows it in Jupyter; ``Gallery`` shows several side by side.
+
+The matplotlib pictures live in their own modules (imported on demand, so drawing a cell does not
+load matplotlib): ``viz.alphas`` (DARTS's alpha heatmaps and their animation), ``viz.curves``
+(training curves of a run), ``viz.search`` (search progress, strategy comparison, cost against error).
+"""
 from nas_kit.viz.cells import (draw, draw_cell, draw_enas_rnn, draw_genotype, draw_macro, draw_nas_rl,
                                draw_rnn_genotype)
 from nas_kit.viz.gallery import Gallery, inline_svg, svg_text_labels
