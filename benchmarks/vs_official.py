@@ -1,0 +1,232 @@
+"""The kit beside the official DARTS code (quark0/darts, cnn/), step for step, on the same machine.
+
+First a check that the two compute the same thing: a small search network (C=4, 5 cells) built by
+both, the official weights and alphas copied into the kit's, one SGD step on each, then the
+architecture gradient of both, first and second order, in float64 (in float32 the finite difference
+of eq. 8 rounds differently in the two, by about 1e-3 relative).  Then the same steps as
+``speed.py``, each timed for both implementations with the same inputs, one fresh process per
+measurement (so each peak memory is its own), and the ratio kit / official printed:
+
+1. The search network (C=16, 8 cells, 4 nodes): a weight step (forward, backward, clip 5, SGD with
+   momentum), a first-order architecture step and a second-order one (the official ``Architect.step``
+   with ``unrolled`` False and True; the kit's ``nas_kit.strategies.darts.Architect``).
+2. The DARTS_V2 evaluation network (C=36, 20 cells, auxiliary head weighted 0.4, drop-path 0.2): one
+   training step as the official ``train.py`` takes it, on a batch already in memory (the data
+   pipeline is left out on both sides).
+
+The official code is not part of the kit (nor of its dependencies).  Clone it beside the kit and pass
+its folder:
+
+    git clone https://github.com/quark0/darts local/darts            # local/ is git-ignored
+    .venv/bin/python benchmarks/vs_official.py --official local/darts --threads 1
+
+It was written for PyTorch 0.3-0.4 and runs unchanged on today's PyTorch (with deprecation warnings)
+except for two things this script supplies: ``.cuda()`` calls are made no-ops when timing on the CPU,
+and ``utils.drop_path`` is the kit's (the official ``utils`` imports torchvision, which the kit does not
+install, and draws its mask with ``torch.cuda.FloatTensor``; the computation is the same).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import multiprocessing as mp
+import resource
+import sys
+import types
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from speed import _median_ms  # noqa: E402  (the timing rule of speed.py: median after warm-up)
+
+
+def _cnn_folder(folder) -> Path:
+    cnn = Path(folder) / "cnn"
+    if not (cnn / "model_search.py").is_file():
+        raise SystemExit(f"vs_official: error: {cnn / 'model_search.py'} not found: pass --official the folder of "
+                         f"a clone of https://github.com/quark0/darts.")
+    return cnn
+
+
+def _official(folder, device):
+    """Import the official cnn/ modules from ``folder`` (a clone of quark0/darts)."""
+    cnn = _cnn_folder(folder)
+    warnings.filterwarnings("ignore")                        # its PyTorch 0.3 idioms warn on every call
+    if device.type == "cpu":
+        torch.Tensor.cuda = lambda self, *a, **k: self
+        nn.Module.cuda = lambda self, *a, **k: self
+    from nas_kit.models.cifar_network import drop_path
+    sys.modules["utils"] = types.SimpleNamespace(drop_path=drop_path)
+    sys.path.insert(0, str(cnn))
+    import architect
+    import model
+    import model_search
+    return SimpleNamespace(Network=model_search.Network, Architect=architect.Architect, NetworkCIFAR=model.NetworkCIFAR)
+
+
+def check_same_gradients(folder) -> dict:
+    """{'first order' | 'second order': relative difference of grad alpha, kit against official}, in float64."""
+    from nas_kit.models.darts_search import SearchNetwork
+    from nas_kit.strategies.darts import Architect
+    from nas_kit.training.darts_search import cnn_loss
+
+    off = _official(folder, torch.device("cpu"))
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        torch.manual_seed(0)
+        official, kit = off.Network(4, 10, 5, nn.CrossEntropyLoss()), SearchNetwork(C=4, num_classes=10, layers=5)
+        with torch.no_grad():
+            for a, b in zip([*official.parameters(), *official.arch_parameters()], [*kit.weights(), *kit.arch_parameters()]):
+                b.copy_(a)                                   # raises if the two networks differ in shape
+        (x, y), (xv, yv) = _batches(torch.device("cpu"), 8, size=16)
+        sgd = {}
+        for name, model, weights in (("official", official, list(official.parameters())), ("kit", kit, list(kit.weights()))):
+            sgd[name] = torch.optim.SGD(weights, 0.025, momentum=0.9, weight_decay=3e-4)
+            _weight_step(model, weights, sgd[name], (x, y))()  # so that the momentum buffers exist
+        differences = {}
+        for unrolled in (False, True):
+            for a in official.arch_parameters():
+                a.grad = None
+            off.Architect(official, SimpleNamespace(momentum=0.9, weight_decay=3e-4, arch_learning_rate=0.0,
+                                                    arch_weight_decay=0.0)).step(x, y, xv, yv, 0.025, sgd["official"],
+                                                                                 unrolled)
+            theirs = [a.grad for a in official.arch_parameters()]
+            ours, _ = Architect(kit, sgd["kit"], cnn_loss, unrolled=unrolled).arch_gradient((x, y), (xv, yv), 0.025)
+            differences["second order" if unrolled else "first order"] = max(
+                float((a - b).norm() / a.norm()) for a, b in zip(theirs, ours))
+        return differences
+    finally:
+        torch.set_default_dtype(dtype)
+
+
+def _batches(device, batch_size, n=2, size=32):
+    return [(torch.randn(batch_size, 3, size, size, device=device), torch.randint(0, 10, (batch_size,), device=device))
+            for _ in range(n)]
+
+
+def _weight_step(model, params, optimizer, batch, forward=None):
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy((forward or model)(batch[0]), batch[1]).backward()
+        nn.utils.clip_grad_norm_(params, 5.0)
+        optimizer.step()
+    return step
+
+
+def search_official(off, device, batch_size, repeats, warmup):
+    torch.manual_seed(0)
+    model = off.Network(16, 10, 8, nn.CrossEntropyLoss()).to(device)
+    w_opt = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
+    arch = off.Architect(model, SimpleNamespace(momentum=0.9, weight_decay=3e-4, arch_learning_rate=3e-4,
+                                                arch_weight_decay=1e-3))
+    (xt, yt), (xv, yv) = _batches(device, batch_size)
+    return {"weight step": _median_ms(_weight_step(model, list(model.parameters()), w_opt, (xt, yt)), device,
+                                      repeats, max(warmup, 1)),
+            "alpha step, 1st order": _median_ms(lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, False), device,
+                                                repeats, warmup),
+            "alpha step, 2nd order": _median_ms(lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, True), device,
+                                                repeats, warmup)}
+
+
+def search_kit(off, device, batch_size, repeats, warmup):
+    from speed import search_steps
+    return search_steps(device, batch_size, repeats, warmup)
+
+
+def _eval_step(model, batch, optimizer):
+    model.train()
+    model.drop_path_prob = 0.2
+
+    def step():
+        optimizer.zero_grad()
+        logits, logits_aux = model(batch[0])
+        loss = F.cross_entropy(logits, batch[1]) + 0.4 * F.cross_entropy(logits_aux, batch[1])
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+    return step
+
+
+def eval_official(off, device, batch_size, repeats, warmup):
+    from nas_kit.genotypes import DARTS_V2
+    torch.manual_seed(0)
+    with contextlib.redirect_stdout(io.StringIO()):          # its Cell prints its channel counts
+        model = off.NetworkCIFAR(36, 10, 20, True, DARTS_V2).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
+    return {"training step (aux, drop-path)": _median_ms(_eval_step(model, _batches(device, batch_size, 1)[0],
+                                                                    optimizer), device, repeats, warmup)}
+
+
+def eval_kit(off, device, batch_size, repeats, warmup):
+    from nas_kit.genotypes import DARTS_V2
+    from nas_kit.models.cifar_network import NetworkCIFAR
+    torch.manual_seed(0)
+    model = NetworkCIFAR(36, 10, 20, True, DARTS_V2).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
+    return {"training step (aux, drop-path)": _median_ms(_eval_step(model, _batches(device, batch_size, 1)[0],
+                                                                    optimizer), device, repeats, warmup)}
+
+
+MEASUREMENTS = {("search", "kit"): search_kit, ("search", "official"): search_official,
+                ("eval", "kit"): eval_kit, ("eval", "official"): eval_official}
+
+
+def _measure(kind, who, folder, device_name, batch_size, repeats, warmup, threads, queue):
+    torch.set_num_threads(threads)
+    device = torch.device(device_name)
+    off = _official(folder, device) if who == "official" else None
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    times = MEASUREMENTS[kind, who](off, device, batch_size, repeats, warmup)
+    peak = (torch.cuda.max_memory_allocated() / 2 ** 20 if device.type == "cuda"
+            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    queue.put((times, peak))
+
+
+def measure(*args):
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    p = ctx.Process(target=_measure, args=(*args, queue))
+    p.start()
+    result = queue.get()
+    p.join()
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--official", required=True, help="folder of a clone of https://github.com/quark0/darts")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--search-batch", type=int, default=64)
+    ap.add_argument("--eval-batch", type=int, default=96)
+    args = ap.parse_args()
+    _cnn_folder(args.official)
+    same = check_same_gradients(args.official)
+    print("grad alpha, kit against official, float64, relative difference: "
+          + ", ".join(f"{k} {v:.1e}" for k, v in same.items()), flush=True)
+    print(f"torch {torch.__version__}, device {args.device}, {args.threads} CPU threads, "
+          f"median of {args.repeats} after {args.warmup} warm-up")
+    print(f"{'network':30s} {'batch':>5s} {'step':32s} {'kit ms':>9s} {'official ms':>12s} {'kit/official':>12s} "
+          f"{'kit MiB':>8s} {'official MiB':>12s}")
+    for kind, name, batch in (("search", "DARTS search, C=16, 8 cells", args.search_batch),
+                              ("eval", "DARTS_V2 eval, C=36, 20 cells", args.eval_batch)):
+        common = (args.official, args.device, batch, args.repeats, args.warmup, args.threads)
+        kit, kit_peak = measure(kind, "kit", *common)
+        official, official_peak = measure(kind, "official", *common)
+        for step, ms in kit.items():
+            print(f"{name:30s} {batch:5d} {step:32s} {ms:9.1f} {official[step]:12.1f} {ms / official[step]:12.2f} "
+                  f"{kit_peak:8.0f} {official_peak:12.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
