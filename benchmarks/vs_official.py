@@ -3,7 +3,8 @@
 First a check that the two compute the same thing: a small search network (C=4, 5 cells) built by
 both, the official weights and alphas copied into the kit's, one SGD step on each, then the
 architecture gradient of both, first and second order, in float64 (in float32 the finite difference
-of eq. 8 rounds differently in the two, by about 1e-3 relative).  Then the same steps as
+of eq. 8 rounds differently in the two, by about 1e-3 relative); and the logits of the DARTS_V2
+evaluation network built by both with the same weights.  Then the same steps as
 ``speed.py``, each timed for both implementations with the same inputs, one fresh process per
 measurement (so each peak memory is its own), and the ratio kit / official printed:
 
@@ -71,7 +72,7 @@ def _official(folder, device):
 
 
 def check_same_gradients(folder) -> dict:
-    """{'first order' | 'second order': relative difference of grad alpha, kit against official}, in float64."""
+    """Relative differences, kit against official, in float64: grad alpha (first and second order), DARTS_V2's logits."""
     from nas_kit.models.darts_search import SearchNetwork
     from nas_kit.strategies.darts import Architect
     from nas_kit.training.darts_search import cnn_loss
@@ -99,11 +100,25 @@ def check_same_gradients(folder) -> dict:
                                                                                  unrolled)
             theirs = [a.grad for a in official.arch_parameters()]
             ours, _ = Architect(kit, sgd["kit"], cnn_loss, unrolled=unrolled).arch_gradient((x, y), (xv, yv), 0.025)
-            differences["second order" if unrolled else "first order"] = max(
+            differences["grad alpha, " + ("second order" if unrolled else "first order")] = max(
                 float((a - b).norm() / a.norm()) for a, b in zip(theirs, ours))
+        differences["DARTS_V2 network's logits"] = _same_network(off, x)
         return differences
     finally:
         torch.set_default_dtype(dtype)
+
+
+def _same_network(off, x) -> float:
+    """Relative difference of the logits of DARTS_V2 (C=8, 5 cells) built by both, with the same weights, in eval mode."""
+    from nas_kit.genotypes import DARTS_V2
+    from nas_kit.models.cifar_network import NetworkCIFAR
+    with contextlib.redirect_stdout(io.StringIO()):
+        official = off.NetworkCIFAR(8, 10, 5, True, DARTS_V2)
+    kit = NetworkCIFAR(8, 10, 5, True, DARTS_V2)
+    kit.load_state_dict(official.state_dict())               # raises if a name or a shape differs
+    official.drop_path_prob = 0.0
+    theirs, ours = official.eval()(x)[0], kit.eval()(x)[0]
+    return float((theirs - ours).norm() / theirs.norm())
 
 
 def _batches(device, batch_size, n=2, size=32):
@@ -212,7 +227,7 @@ def main():
     args = ap.parse_args()
     _cnn_folder(args.official)
     same = check_same_gradients(args.official)
-    print("grad alpha, kit against official, float64, relative difference: "
+    print("kit against official, float64, relative difference: "
           + ", ".join(f"{k} {v:.1e}" for k, v in same.items()), flush=True)
     print(f"torch {torch.__version__}, device {args.device}, {args.threads} CPU threads, "
           f"median of {args.repeats} after {args.warmup} warm-up")
