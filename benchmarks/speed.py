@@ -105,12 +105,12 @@ def eval_steps(device, batch_size, repeats, warmup):
     return {"training step (aux, drop-path, cutout)": 1000 * float(np.median(steps))}
 
 
-def _measure(kind, device_name, batch_size, repeats, warmup, threads, queue):
+def _timed(measurement, device_name, threads, queue, *args):
     torch.set_num_threads(threads)
     device = torch.device(device_name)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    times = (search_steps if kind == "search" else eval_steps)(device, batch_size, repeats, warmup)
+    times = measurement(device, *args)
     if device.type == "cuda":
         peak = torch.cuda.max_memory_allocated() / 2 ** 20
     else:
@@ -118,26 +118,37 @@ def _measure(kind, device_name, batch_size, repeats, warmup, threads, queue):
     queue.put((times, peak))
 
 
-def measure(kind, device, batch_size, repeats, warmup, threads):
-    """Run one measurement in a fresh process, so that its peak memory is its own."""
+def in_fresh_process(measurement, device, threads, *args):
+    """``measurement(torch.device(device), *args)`` ({step: ms}) run in a fresh process, so that its peak
+    memory (MiB, the second item returned) is its own."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    p = ctx.Process(target=_measure, args=(kind, device, batch_size, repeats, warmup, threads, queue))
+    p = ctx.Process(target=_timed, args=(measurement, device, threads, queue, *args))
     p.start()
     result = queue.get()
     p.join()
     return result
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--device", nargs="+", default=["cpu"] + (["cuda"] if torch.cuda.is_available() else []))
+def measure(kind, device, batch_size, repeats, warmup, threads):
+    return in_fresh_process(search_steps if kind == "search" else eval_steps, device, threads, batch_size, repeats,
+                            warmup)
+
+
+def add_timing_options(ap: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """--threads, --repeats, --warmup, --search-batch, --eval-batch (the defaults are the issue's batches)."""
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--search-batch", type=int, default=64)
     ap.add_argument("--eval-batch", type=int, default=96)
-    args = ap.parse_args()
+    return ap
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", nargs="+", default=["cpu"] + (["cuda"] if torch.cuda.is_available() else []))
+    args = add_timing_options(ap).parse_args()
     print(f"torch {torch.__version__}, {args.threads} CPU threads, median of {args.repeats} after {args.warmup} warm-up")
     if torch.cuda.is_available():
         print(f"GPU: {torch.cuda.get_device_name()}")

@@ -31,10 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import multiprocessing as mp
-import resource
 import sys
-import types
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -44,7 +41,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from speed import _median_ms  # noqa: E402  (the timing rule of speed.py: median after warm-up)
+from speed import _median_ms, add_timing_options, in_fresh_process  # noqa: E402  (speed.py's timing rules)
 
 
 def _cnn_folder(folder) -> Path:
@@ -63,7 +60,7 @@ def _official(folder, device):
         torch.Tensor.cuda = lambda self, *a, **k: self
         nn.Module.cuda = lambda self, *a, **k: self
     from nas_kit.models.cifar_network import drop_path
-    sys.modules["utils"] = types.SimpleNamespace(drop_path=drop_path)
+    sys.modules["utils"] = SimpleNamespace(drop_path=drop_path)
     sys.path.insert(0, str(cnn))
     import architect
     import model
@@ -193,38 +190,16 @@ MEASUREMENTS = {("search", "kit"): search_kit, ("search", "official"): search_of
                 ("eval", "kit"): eval_kit, ("eval", "official"): eval_official}
 
 
-def _measure(kind, who, folder, device_name, batch_size, repeats, warmup, threads, queue):
-    torch.set_num_threads(threads)
-    device = torch.device(device_name)
+def _run(device, kind, who, folder, batch_size, repeats, warmup):
     off = _official(folder, device) if who == "official" else None
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-    times = MEASUREMENTS[kind, who](off, device, batch_size, repeats, warmup)
-    peak = (torch.cuda.max_memory_allocated() / 2 ** 20 if device.type == "cuda"
-            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    queue.put((times, peak))
-
-
-def measure(*args):
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    p = ctx.Process(target=_measure, args=(*args, queue))
-    p.start()
-    result = queue.get()
-    p.join()
-    return result
+    return MEASUREMENTS[kind, who](off, device, batch_size, repeats, warmup)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--official", required=True, help="folder of a clone of https://github.com/quark0/darts")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--search-batch", type=int, default=64)
-    ap.add_argument("--eval-batch", type=int, default=96)
-    args = ap.parse_args()
+    args = add_timing_options(ap).parse_args()
     _cnn_folder(args.official)
     same = check_same_gradients(args.official)
     print("kit against official, float64, relative difference: "
@@ -235,9 +210,9 @@ def main():
           f"{'kit MiB':>8s} {'official MiB':>12s}")
     for kind, name, batch in (("search", "DARTS search, C=16, 8 cells", args.search_batch),
                               ("eval", "DARTS_V2 eval, C=36, 20 cells", args.eval_batch)):
-        common = (args.official, args.device, batch, args.repeats, args.warmup, args.threads)
-        kit, kit_peak = measure(kind, "kit", *common)
-        official, official_peak = measure(kind, "official", *common)
+        common = (args.official, batch, args.repeats, args.warmup)
+        kit, kit_peak = in_fresh_process(_run, args.device, args.threads, kind, "kit", *common)
+        official, official_peak = in_fresh_process(_run, args.device, args.threads, kind, "official", *common)
         for step, ms in kit.items():
             print(f"{name:30s} {batch:5d} {step:32s} {ms:9.1f} {official[step]:12.1f} {ms / official[step]:12.2f} "
                   f"{kit_peak:8.0f} {official_peak:12.0f}", flush=True)
