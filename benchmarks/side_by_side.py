@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from nas_kit import genotypes as G
-from nas_kit.models.cifar_network import NetworkCIFAR, count_parameters
 from nas_kit.training import search_runs, train_cifar
+from nas_kit.widgets import count_parameters_of
 
 # (label, method, space, overrides): cell spaces only, so that every result trains in the same network.
 METHODS = [("random search", "random", "darts", {}),
@@ -38,11 +38,7 @@ PUBLISHED = ["NASNet", "AmoebaNet", "PNASNet", "ENAS", "DARTS_V1", "DARTS_V2"]
 
 def params_at_paper_size(genotype) -> float:
     """Millions of parameters in the DARTS evaluation network (C=36, 20 cells, no auxiliary head)."""
-    state = torch.random.get_rng_state()
-    try:
-        return count_parameters(NetworkCIFAR(36, 10, 20, False, genotype)) / 1e6
-    finally:
-        torch.random.set_rng_state(state)
+    return count_parameters_of("darts", genotype) / 1e6
 
 
 def retrain(genotype, profile, seeds):

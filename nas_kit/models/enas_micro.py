@@ -26,7 +26,7 @@ class ENASMicroNetwork(NetworkCIFAR):
 
     def __init__(self, C, num_classes, layers, genotype):
         super().__init__(C, num_classes, layers, False, genotype)
-        C_last = C * 2 ** sum(i in (layers // 3, 2 * layers // 3) for i in range(layers))
+        C_last = self.classifier.in_features // self.cells[-1].multiplier    # the last cell's node width
         self.final_conv = ReLUConvBN(self.classifier.in_features, C_last, 1, 1, 0)
         self.classifier = nn.Linear(C_last, num_classes, bias=False)
 
