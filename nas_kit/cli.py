@@ -81,7 +81,7 @@ def build_parser() -> Parser:
 def resolve_genotype(text: str):
     """A published name, a run directory or file holding genotype text, or the text itself -> a genotype."""
     from nas_kit.genotypes import PUBLISHED
-    from nas_kit.strategies.darts_derive import parse_genotype
+    from nas_kit.genotypes import parse_genotype
     if text in PUBLISHED:
         return PUBLISHED[text]
     path = Path(text)
@@ -141,7 +141,7 @@ def prepare_run_dir(args, fresh_config: dict) -> tuple[Path, dict]:
 
 # ---------------------------------------------------------------- commands
 def cmd_train(args, profile, overrides) -> int:
-    from nas_kit.settings import override
+    from nas_kit.config import override
     from nas_kit.training import run_dir as rd
     genotype = None
     if args.genotype is not None:
@@ -161,7 +161,7 @@ def cmd_train(args, profile, overrides) -> int:
     module = {"cifar10": train_cifar, "ptb": train_ptb}
     fresh = None
     if genotype is not None:
-        from nas_kit.strategies.darts_derive import to_darts_string
+        from nas_kit.genotypes import to_darts_string
         name = args.genotype if args.genotype and "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
         fresh = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
                      settings=module[task].recipe(profile))
@@ -203,7 +203,7 @@ def cmd_search(args, profile, overrides) -> int:
         run_dir, config = prepare_run_dir(args, dict(command="search", method=args.method, space=args.space,
                                                      profile=args.profile))
         method, space, profile = config["method"], config["space"], config["profile"]
-        from nas_kit.settings import override
+        from nas_kit.config import override
         config["settings"] = override(config["settings"], overrides, f"search --method {method} --space {space}",
                                       search_runs.CHOICES)
     else:
@@ -237,7 +237,7 @@ def cmd_search(args, profile, overrides) -> int:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     from nas_kit.data import DataNotFoundError
-    from nas_kit.settings import parse_assignments
+    from nas_kit.config import parse_assignments
     try:
         from nas_kit.config import current_profile
         profile = args.profile or current_profile()

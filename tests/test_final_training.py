@@ -9,7 +9,7 @@ import torch
 
 from nas_kit.genotypes import DARTS_V2, DARTS_V2_RNN
 from nas_kit.models.cifar_network import count_parameters
-from nas_kit.settings import override
+from nas_kit.config import override
 from nas_kit.training import run_dir as rd
 from nas_kit.training import train_cifar as tc
 from nas_kit.training import train_ptb as tp

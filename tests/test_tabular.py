@@ -7,7 +7,8 @@ import torch
 from nas_kit.estimation.tabular import RECIPES, MiniBench, bench_data, train_bench_cell
 from nas_kit.spaces import BenchSpace
 from nas_kit.strategies import NASRLStrategy, RandomSearch, RegularizedEvolution, run_search
-from nas_kit.strategies.comparison import compare, incumbent_curve, summary
+from nas_kit.results import summary
+from nas_kit.strategies.comparison import compare, incumbent_curve
 
 ALL_SKIP = ("skip_connect",) * 6
 

@@ -30,7 +30,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from nas_kit.data.cifar10 import augment, normalize, to_tensor
-from nas_kit.strategies.base import Outcome, error_message, failed
+from nas_kit.results import Outcome, error_message, failed
 
 
 @dataclass(frozen=True)

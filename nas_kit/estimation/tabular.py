@@ -25,7 +25,7 @@ import torch
 
 from nas_kit.estimation.evaluator import Budget, accuracy, build_seeded, fit, split_train_valid
 from nas_kit.spaces.bench import MINI_BENCH_OPS, BenchSpace
-from nas_kit.strategies.base import Outcome
+from nas_kit.results import Outcome
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "data" / "mini_bench.json"
 

@@ -9,13 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any, Iterator
 
-
-class InvalidArchitecture(ValueError):
-    """An architecture that does not belong to its space; the message names the bad field."""
-
-    def __init__(self, field: str, problem: str):
-        self.field = field
-        super().__init__(f"invalid architecture: {field} {problem}")
+from nas_kit.genotypes import InvalidArchitecture  # noqa: F401 - every space raises it
 
 
 class SearchSpace:

@@ -8,12 +8,8 @@ That gives 4 architectures, indexed in the lecture's order theta_1..theta_4:
 """
 from __future__ import annotations
 
-from collections import namedtuple
-
+from nas_kit.data.toy1d import ToyArchitecture
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
-
-ToyArchitecture = namedtuple("ToyArchitecture", "activation skip")
-ToyArchitecture.__doc__ = "phi in {'tanh','relu'}; skip: whether x connects to z."
 
 ACTIVATIONS = ("tanh", "relu")
 ARCHITECTURES = tuple(ToyArchitecture(a, s) for a in ACTIVATIONS for s in (True, False))

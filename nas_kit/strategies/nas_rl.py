@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from nas_kit.spaces import space_key
 from nas_kit.spaces.base import as_rng
-from nas_kit.models.bench_network import EDGES
+from nas_kit.spaces.bench import EDGES
 from nas_kit.spaces.bench import BenchSpace
 from nas_kit.spaces.cell import CellSpace
 from nas_kit.spaces.enas_macro import ENASMacroSpace

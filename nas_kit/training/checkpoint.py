@@ -1,17 +1,18 @@
 """Checkpoints that let a killed run resume exactly: model(s), optimizers, RNG states and history.
 
-Written atomically (a temporary file in the same folder, then ``os.replace``), so a kill during
-``save`` leaves the previous checkpoint intact and never a half file.
+Written atomically (``nas_kit.files.atomic``), so a kill during ``save`` leaves the previous checkpoint
+intact and never a half file.
 """
 from __future__ import annotations
 
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from nas_kit.files import atomic
 
 
 def rng_state() -> dict:
@@ -32,18 +33,10 @@ def set_rng_state(state: dict) -> None:
 
 def save_checkpoint(path: str | os.PathLike, **state) -> None:
     """Save ``state`` (modules and optimizers are stored by their state_dict) plus the RNG states, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {k: (v.state_dict() if hasattr(v, "state_dict") else v) for k, v in state.items()}
     payload["_rng"] = rng_state()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic(path, "wb") as f:
+        torch.save(payload, f)
 
 
 def load_checkpoint(path: str | os.PathLike, restore_rng: bool = True, **targets) -> dict:

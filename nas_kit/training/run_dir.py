@@ -13,25 +13,11 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
+from nas_kit.files import write_text
+
 CONFIG, METRICS, CHECKPOINT, RESULTS = "config.json", "metrics.csv", "checkpoint.pt", "results.json"
-
-
-def write_text(path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then os.replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def write_json(path, obj) -> None:
@@ -97,7 +83,7 @@ def _number(text):
 
 def genotype_text(arch, space=None) -> str:
     """The architecture as text: the DARTS repository's form for cell and RNN genotypes, else the space's encoding."""
-    from nas_kit.strategies.darts_derive import to_darts_string
+    from nas_kit.genotypes import to_darts_string
     if hasattr(arch, "normal") or hasattr(arch, "recurrent"):
         return to_darts_string(arch)
     return space.encode(arch) if space is not None else repr(arch)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from nas_kit.settings import override, resolve_device
+from nas_kit.config import override, resolve_device
 from nas_kit.spaces import SPACES
 from nas_kit.training import run_dir as rd
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
@@ -198,7 +198,7 @@ def _rnn_reward(space_name, s):
     """reward(arch) = reward_c / validation perplexity after a short PTB training (ENAS's reward, c = 80)."""
     from nas_kit.data import batchify
     from nas_kit.spaces.enas_rnn import to_genotype
-    from nas_kit.training.darts_search import train_rnn_genotype
+    from nas_kit.estimation.rnn_child import train_rnn_genotype
     corpus = _corpus(s)
     train = batchify(corpus.train, s["child_batch_size"])
     valid = batchify(corpus.valid, 10)
@@ -233,7 +233,8 @@ def _evaluator(space_name, strategy, s):
 
 def run_black_box(method, space_name, s, run_dir, resume=False, progress="auto") -> dict:
     """``run_search`` in batches of ``parallel`` children, a checkpoint and metrics.csv after each batch."""
-    from nas_kit.strategies import History, run_search
+    from nas_kit.results import History
+    from nas_kit.strategies import run_search
     space = make_space(space_name, s) if method != "pnas" else None
     strategy, history = _strategy(method, space, s), History()
     path = Path(run_dir) / rd.CHECKPOINT
@@ -329,7 +330,7 @@ def run_enas(space_name, s, run_dir, resume=False, progress="auto") -> dict:
 # ---------------------------------------------------------------- DARTS
 def run_darts(space_name, s, run_dir, resume=False, progress="auto") -> dict:
     from nas_kit.data import batchify, to_tensor
-    from nas_kit.training import darts_search
+    from nas_kit.strategies.darts import search as darts_search
     device = resolve_device(s["device"])
     bar = Progress(s["epochs"], mode=progress)
     torch.manual_seed(s["seed"])

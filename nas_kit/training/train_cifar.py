@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from nas_kit.data import load_cifar10, make_cifar_like, normalize
 from nas_kit.data.cifar10 import augment
 from nas_kit.models.cifar_network import NetworkCIFAR, count_parameters
-from nas_kit.settings import SWITCH, override, resolve_device, switch
+from nas_kit.config import SWITCH, override, resolve_device, switch
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
 from nas_kit.training.progress import Progress
 from nas_kit.training import run_dir as rd

@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from nas_kit.data import batchify, get_batch, load_ptb, make_ptb_like
 from nas_kit.models.ptb_lm import RNNModel
 from nas_kit.models.recurrent import ACTIVATIONS
-from nas_kit.settings import SWITCH, override, resolve_device, switch
+from nas_kit.config import SWITCH, override, resolve_device, switch
 from nas_kit.training import run_dir as rd
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
 from nas_kit.training.progress import Progress
