@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 from nas_kit.config import PROFILES
+from nas_kit.genotypes import form, to_darts_string
+from nas_kit.registry import SPACES, draw, entry, genotype_text
+from nas_kit.viz import draw_genotype, draw_rnn_genotype
 
 PROGRESS = ("auto", "bar", "lines", "off")
 
@@ -97,20 +100,13 @@ def resolve_genotype(text: str):
 
 def check_space(genotype, space_name: str) -> None:
     """Raise InvalidArchitecture if ``genotype`` is not in the space ``space_name`` (sized to the genotype)."""
-    from nas_kit.spaces import SPACES
     if space_name not in SPACES:
         raise UsageError(f"--space {space_name!r} is not a space: choose one of {', '.join(SPACES)}.")
-    if hasattr(genotype, "recurrent"):
-        size = {"darts_rnn": dict(steps=len(genotype.recurrent))}.get(space_name)
-    else:
-        nodes = len(genotype.normal) // 2
-        size = {"darts": dict(nodes=nodes), "nasnet": dict(nodes=nodes), "enas_micro": dict(nodes=nodes),
-                "pnas": dict(blocks=nodes)}.get(space_name)
-    if size is None:
-        kind = "recurrent" if hasattr(genotype, "recurrent") else "cell"
-        raise UsageError(f"a {kind} genotype cannot belong to the {space_name} space: use "
-                         f"{'darts_rnn' if kind == 'recurrent' else 'darts, nasnet, enas_micro or pnas'}.")
-    SPACES[space_name](**size).validate(genotype)
+    kind = form(genotype)
+    if SPACES[space_name].form != kind:
+        fits = [name for name, e in SPACES.items() if e.form == kind]
+        raise UsageError(f"a {kind} genotype cannot belong to the {space_name} space: use {' or '.join(fits)}.")
+    SPACES[space_name].sized_to(genotype).validate(genotype)
 
 
 # ---------------------------------------------------------------- run directories
@@ -161,7 +157,6 @@ def cmd_train(args, profile, overrides) -> int:
     module = {"cifar10": train_cifar, "ptb": train_ptb}
     fresh = None
     if genotype is not None:
-        from nas_kit.genotypes import to_darts_string
         name = args.genotype if args.genotype and "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
         fresh = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
                      settings=module[task].recipe(profile))
@@ -180,7 +175,8 @@ def cmd_train(args, profile, overrides) -> int:
         print(json.dumps(config["settings"], indent=2))
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
-    note = rd.write_genotype(run_dir, genotype)
+    drawing = draw_genotype if task == "cifar10" else draw_rnn_genotype
+    note = rd.write_genotype(run_dir, to_darts_string(genotype), drawing(genotype))
     if note:
         print(note, file=sys.stderr)
     train = train_cifar.train_cifar if task == "cifar10" else train_ptb.train_ptb
@@ -219,17 +215,20 @@ def cmd_search(args, profile, overrides) -> int:
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
     result = search_runs.run(method, space, config["settings"], run_dir, resume=args.resume, progress=args.progress)
-    note = rd.write_genotype(run_dir, result["arch"], result.get("space"))
+    arch, found_in = result["arch"], result["space"]
+    note = rd.write_genotype(run_dir, genotype_text(arch, found_in), draw(arch, found_in))
     if note:
         print(note, file=sys.stderr)
+    exported = entry(found_in).to_genotype(arch)         # the genotype `train` retrains, and its settings
     summary = {k: v for k, v in result.items() if k not in ("arch", "space")}
+    summary.update(exported[1] if exported else {})
     rd.write_json(run_dir / rd.RESULTS, summary)
     numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary.items() if isinstance(v, float) and k != "seconds")
     print(f"{method} on {space} ({profile}): {result['text']}" + (f"  ({numbers})" if numbers else ""))
     hint = ""
-    if hasattr(result["arch"], "normal") or hasattr(result["arch"], "recurrent"):
+    if exported is not None:
         hint = f"; train it with: python -m nas_kit train --genotype {run_dir / 'genotype.txt'}" + \
-            (f" --set init_op={result['init_op']}" if "init_op" in result else "")
+            "".join(f" --set {k}={v}" for k, v in exported[1].items())
     print(f"run directory {run_dir}{hint}")
     return 0
 

@@ -202,7 +202,7 @@ def test_training_curves_are_drawn_from_a_run_directory(tmp_path):
     rd.write_metrics(tmp_path / rd.METRICS, [dict(epoch=e, train_loss=2.0 / e, test_loss=2.2 / e, train_acc=0.1 * e,
                                                   test_acc=0.09 * e, seconds=1.0) for e in (1, 2, 3)])
     from nas_kit.viz.curves import plot_training_curves
-    fig = plot_training_curves(tmp_path, title="DARTS_V2")
+    fig = plot_training_curves(rd.read_metrics(tmp_path), title="DARTS_V2")
     loss, acc = fig.axes
     assert [line.get_label() for line in loss.lines] == ["train loss", "test loss"]
     assert list(acc.lines[1].get_ydata()) == pytest.approx([9.0, 18.0, 27.0])

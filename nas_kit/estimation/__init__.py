@@ -3,6 +3,7 @@
 evaluator  Budget, Evaluator, train_and_evaluate: train a child for a small budget, reward = validation
            accuracy; cached, parallel on any concurrent.futures.Executor (process pool, Dask)
 """
-from nas_kit.estimation.evaluator import Budget, Evaluator, build_child, split_train_valid, train_and_evaluate
+from nas_kit.estimation.evaluator import (Budget, Evaluator, build_child, builder, split_train_valid,
+                                        train_and_evaluate)
 
-__all__ = ["Budget", "Evaluator", "build_child", "split_train_valid", "train_and_evaluate"]
+__all__ = ["Budget", "Evaluator", "build_child", "builder", "split_train_valid", "train_and_evaluate"]

@@ -23,6 +23,7 @@ import time
 import zlib
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -30,6 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from nas_kit.data.cifar10 import augment, normalize, to_tensor
+from nas_kit.registry import build_network
 from nas_kit.results import Outcome, error_message, failed
 
 
@@ -53,23 +55,15 @@ class Budget:
 _INIT_LOCK = threading.Lock()
 
 
-def build_child(arch, budget: Budget, num_classes: int) -> nn.Module:
-    """A cell Genotype -> NetworkCIFAR; an ENAS macro architecture -> MacroNetwork; NAS-RL layers -> NASRLNetwork;
-    a mini-benchmark cell (6 op names) -> BenchNetwork (``budget.layers`` cells per stage)."""
-    if isinstance(arch, tuple) and arch and all(isinstance(op, str) for op in arch):
-        from nas_kit.models.bench_network import BenchNetwork
-        return BenchNetwork(arch, C=budget.C, cells_per_stage=budget.layers, num_classes=num_classes)
-    if hasattr(arch, "normal"):
-        from nas_kit.models.cifar_network import NetworkCIFAR
-        return NetworkCIFAR(budget.C, num_classes, budget.layers, False, arch)
-    if isinstance(arch, list) and arch and isinstance(arch[0], tuple) and len(arch[0]) == 2:
-        from nas_kit.models.enas_macro import MacroNetwork
-        return MacroNetwork(arch, C=budget.C, num_classes=num_classes)
-    from nas_kit.spaces.nas_rl import Layer
-    if isinstance(arch, list) and arch and all(isinstance(layer, Layer) for layer in arch):
-        from nas_kit.models.nas_rl_network import build_nas_rl_child
-        return build_nas_rl_child(arch, budget, num_classes)
-    raise ValueError(f"no child builder for {type(arch).__name__} architectures; pass build_fn= to the Evaluator.")
+def build_child(arch, budget: Budget, num_classes: int, space) -> nn.Module:
+    """The network of ``arch`` in ``space`` (a space or its registry key) with ``budget.C`` channels and
+    ``budget.layers`` cells, as the registry builds it (``nas_kit.registry.build_network``)."""
+    return build_network(arch, space, budget.C, budget.layers, num_classes)
+
+
+def builder(space):
+    """The ``build_fn`` of children of ``space``: ``build_child`` for that space, picklable for process pools."""
+    return partial(build_child, space=space if isinstance(space, str) else space.key)
 
 
 def _images(x, size, device):
@@ -122,7 +116,7 @@ def accuracy(model, x, y, image_size: int = 32, device: str = "cpu") -> float:
     return correct / len(x)
 
 
-def build_seeded(arch, budget: Budget, num_classes: int, seed: int, build_fn=build_child) -> nn.Module:
+def build_seeded(arch, budget: Budget, num_classes: int, seed: int, build_fn) -> nn.Module:
     """``build_fn(arch, budget, num_classes)`` with its weights drawn from ``seed``, on ``budget.device``."""
     with _INIT_LOCK:  # the global RNG initialises the weights; threads of one process must take turns
         torch.manual_seed(seed)
@@ -136,7 +130,7 @@ def out_of_memory_message(e: BaseException) -> str:
     return msg
 
 
-def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn=build_child) -> Outcome:
+def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn) -> Outcome:
     """Train ``build_fn(arch, budget, num_classes)`` on data = (x_train, y_train, x_valid, y_valid)
     (uint8 NHWC images, int labels) and return its validation accuracy as an Outcome (cost = epochs)."""
     start = time.perf_counter()
@@ -167,7 +161,10 @@ class Evaluator:
     """Rewards for architectures: train each child for ``budget`` and return validation accuracy.
 
     data:      an ImageData (split here into train/valid) or a tuple (x_train, y_train, x_valid, y_valid)
-    space:     used to encode architectures for the cache (repr otherwise)
+    space:     the space of the architectures: it builds the children (``builder(space)``) and encodes them
+               for the cache (repr without a space)
+    encode:    another encoding for the cache (a strategy's, whose architectures may be smaller than the space's)
+    build_fn:  ``build_fn(arch, budget, num_classes)`` -> the child, instead of the space's network
     executor:  any concurrent.futures.Executor; None -> a local ProcessPoolExecutor(workers), made on first use
     seed:      each child's seed is derived from it and the architecture's encoding, so a child's
                reward does not depend on which worker trains it or in what order
@@ -175,14 +172,18 @@ class Evaluator:
     """
 
     def __init__(self, data, budget: Budget = Budget(), space=None, executor: Executor | None = None,
-                 workers: int = 2, seed: int = 0, valid_fraction: float = 0.1, build_fn=build_child):
+                 workers: int = 2, seed: int = 0, valid_fraction: float = 0.1, build_fn=None, encode=None):
+        if build_fn is None and space is None:
+            raise ValueError("the Evaluator needs the space of its architectures (space=...), or build_fn=...")
         self.data = split_train_valid(data, valid_fraction, seed) if hasattr(data, "x_train") else tuple(data)
-        self.budget, self.space, self.seed, self.build_fn = budget, space, seed, build_fn
+        self.budget, self.space, self.seed = budget, space, seed
+        self.build_fn = builder(space) if build_fn is None else build_fn
+        self.encode = encode or (space.encode if space is not None else repr)
         self.executor, self.workers, self._own_executor = executor, workers, None
         self.cache: dict[str, Outcome] = {}
 
     def key(self, arch) -> str:
-        return self.space.encode(arch) if self.space is not None else repr(arch)
+        return self.encode(arch)
 
     def child_seed(self, key: str) -> int:
         return (self.seed * 1_000_003 + zlib.crc32(key.encode())) % 2 ** 31

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nas_kit.estimation.evaluator import Budget, accuracy, build_seeded, fit, split_train_valid
+from nas_kit.estimation.evaluator import Budget, accuracy, build_seeded, builder, fit, split_train_valid
 from nas_kit.spaces.bench import MINI_BENCH_OPS, BenchSpace
 from nas_kit.results import Outcome
 
@@ -63,7 +63,7 @@ def train_bench_cell(arch: tuple, data, budget: Budget, seed: int) -> dict:
     test accuracy at the end, training seconds and parameter count (one row of the table)."""
     torch.set_num_threads(budget.threads)
     x_train, y_train, x_valid, y_valid, x_test, y_test = data
-    model = build_seeded(tuple(arch), budget, 10, seed)
+    model = build_seeded(tuple(arch), budget, 10, seed, builder(BenchSpace.key))
     valid = []
     start = time.perf_counter()
     fit(model, x_train, y_train, budget, seed,

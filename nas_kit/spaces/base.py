@@ -20,8 +20,12 @@ class SearchSpace:
     validate(arch)  -> raises InvalidArchitecture naming the bad field, else returns None
     size()          -> the exact number of architectures (a Python int)
     enumerate()     -> every architecture, for small spaces only
+
+    ``key`` is the space's name in the registry (``nas_kit.registry.SPACES``), through which every layer
+    of the kit learns how to build, draw and count its architectures; ``name`` is how the papers say it.
     """
 
+    key: str = ""
     name: str = "space"
 
     def sample(self, seed: int | random.Random | None = None) -> Any:

@@ -22,6 +22,7 @@ MINI_BENCH_OPS = ("skip_connect", "nor_conv_3x3", "avg_pool_3x3")
 class BenchSpace(SearchSpace):
     """Six edges, one op each from ``ops``."""
 
+    key = "mini_bench"
     name = "mini-bench"
 
     def __init__(self, ops=MINI_BENCH_OPS):

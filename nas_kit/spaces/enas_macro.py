@@ -24,6 +24,7 @@ ENUMERATE_LIMIT = 10 ** 6
 class ENASMacroSpace(SearchSpace):
     """ENAS macro networks with ``layers`` layers (12 in the paper)."""
 
+    key = "enas_macro"
     name = "ENAS macro"
 
     def __init__(self, layers=12):

@@ -18,6 +18,7 @@ ARCHITECTURES = tuple(ToyArchitecture(a, s) for a in ACTIVATIONS for s in (True,
 class Toy1DSpace(SearchSpace):
     """The four architectures of the toy example; size 2 activations x 2 connections = 4."""
 
+    key = "toy1d"
     name = "toy1d"
 
     def sample(self, seed=None) -> ToyArchitecture:

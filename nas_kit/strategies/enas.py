@@ -30,21 +30,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from nas_kit.spaces import ENASMacroSpace, ENASMicroSpace, ENASRNNSpace
 from nas_kit.spaces.base import as_rng
-from nas_kit.spaces.cell import CellSpace
-from nas_kit.spaces.enas_macro import ENASMacroSpace
-from nas_kit.spaces.enas_rnn import ENASRNNSpace
 
 
-def space_key(space) -> str:
-    """The name of ``space`` in ``nas_kit.spaces.SPACES`` (what the ArchitectureExplorer looks up)."""
-    if isinstance(space, ENASRNNSpace):
-        return "enas_rnn"
-    if isinstance(space, ENASMacroSpace):
-        return "enas_macro"
-    if isinstance(space, CellSpace) and space.name == "ENAS micro":
-        return "enas_micro"
-    raise ValueError(f"the ENAS controller writes ENAS RNN, macro and micro architectures, not {space.name!r} ones.")
+# The architectures the controller writes, by the space's key: ENAS's recurrent cells, macro networks, micro cells.
+KINDS = {ENASRNNSpace.key: "rnn", ENASMacroSpace.key: "macro", ENASMicroSpace.key: "micro"}
 
 
 class ENASController(nn.Module):
@@ -53,9 +44,11 @@ class ENASController(nn.Module):
     def __init__(self, space, lstm_size=100, temperature=None, tanh_constant=None, op_tanh_reduce=1.0,
                  skip_target=0.4, init_range=0.1):
         super().__init__()
+        if space.key not in KINDS:
+            raise ValueError(f"the ENAS controller writes ENAS RNN, macro and micro architectures, not {space.name!r} ones.")
         self.space = space
-        self.space_name = space_key(space)
-        self.kind = self.space_name.split("_")[1]        # rnn, macro or micro
+        self.space_name = space.key                      # its name in the registry (for the explorer)
+        self.kind = KINDS[space.key]
         n_ops = len(space.cell_ops if self.kind == "micro" else space.ops)
         self.temperature, self.tanh_constant, self.op_tanh_reduce = temperature, tanh_constant, op_tanh_reduce
         self.skip_target = skip_target
@@ -175,6 +168,10 @@ class ENASController(nn.Module):
         return arch, sum(log_probs, zero), sum(entropies, zero), sum(kls, zero)
 
     # ------------------------------------------------------------ the public interface
+    def space_at(self):
+        """The space of the architectures it samples (for the explorer)."""
+        return self.space
+
     def sample(self, rng: int | random.Random | None = None, temperature: float = 1.0):
         """An architecture m ~ pi(m) (``temperature`` > 1 flattens, < 1 sharpens the policy); no gradients."""
         with torch.no_grad():

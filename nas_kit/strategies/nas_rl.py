@@ -30,14 +30,26 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from nas_kit.spaces import space_key
+from nas_kit.spaces import BenchSpace, DARTSSpace, ENASMacroSpace, ENASMicroSpace, NASNetSpace, NASRLSpace, PNASSpace
 from nas_kit.spaces.base import as_rng
 from nas_kit.spaces.bench import EDGES
-from nas_kit.spaces.bench import BenchSpace
-from nas_kit.spaces.cell import CellSpace
-from nas_kit.spaces.enas_macro import ENASMacroSpace
-from nas_kit.spaces.nas_rl import FILTER_SIZES, NUM_FILTERS, Layer, NASRLSpace
+from nas_kit.spaces.nas_rl import FILTER_SIZES, NUM_FILTERS, Layer
 from nas_kit.strategies.base import Strategy
+
+# The decisions the controller takes for each space it writes, by the space's key: a cell's inputs and ops,
+# a NAS-RL layer's filters and anchor point, an ENAS-macro layer's op and skips, a benchmark cell's edge ops.
+DECISIONS = {**dict.fromkeys((ENASMicroSpace.key, DARTSSpace.key, PNASSpace.key, NASNetSpace.key), "cell"),
+             NASRLSpace.key: "nas_rl", ENASMacroSpace.key: "macro", BenchSpace.key: "edges"}
+
+
+def _vocabulary(space, kind) -> dict:
+    """{decision type: number of choices} of the controller's softmax heads for one kind of space."""
+    if kind == "cell":
+        return {"input": space.nodes + 1, "op": len(space.cell_ops)}
+    if kind == "nas_rl":
+        vocab = {"filter_height": len(FILTER_SIZES), "filter_width": len(FILTER_SIZES), "filters": len(NUM_FILTERS)}
+        return {**vocab, "stride": len(space.strides)} if space.predict_stride else vocab
+    return {"op": len(space.ops)}
 
 
 class Controller(nn.Module):
@@ -49,26 +61,13 @@ class Controller(nn.Module):
 
     def __init__(self, space, hidden_size=35, num_layers=2, init_range=0.08, layers=None):
         super().__init__()
-        self.space = space
-        self.space_name = space_key(space)        # its name in nas_kit.spaces.SPACES (for the explorer)
-        if isinstance(space, CellSpace):
-            self.kind = "cell"
-            vocab = {"input": space.nodes + 1, "op": len(space.cell_ops)}
-        elif isinstance(space, NASRLSpace):
-            self.kind = "nas_rl"
-            vocab = {"filter_height": len(FILTER_SIZES), "filter_width": len(FILTER_SIZES),
-                     "filters": len(NUM_FILTERS)}
-            if space.predict_stride:
-                vocab["stride"] = len(space.strides)
-        elif isinstance(space, ENASMacroSpace):
-            self.kind = "macro"
-            vocab = {"op": len(space.ops)}
-        elif isinstance(space, BenchSpace):
-            self.kind = "edges"
-            vocab = {"op": len(space.ops)}
-        else:
+        if space.key not in DECISIONS:
             raise ValueError(f"the NAS-RL controller writes cell, NAS-RL, ENAS-macro and mini-benchmark architectures, "
                              f"not those of the {space.name} space.")
+        self.space = space
+        self.space_name = space.key               # its name in the registry (for the explorer)
+        self.kind = DECISIONS[space.key]
+        vocab = _vocabulary(space, self.kind)
         self.layers = getattr(space, "layers", None) if layers is None else layers
         H = hidden_size
         self.go = nn.Parameter(torch.empty(H))                       # the first input

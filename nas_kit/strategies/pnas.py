@@ -25,7 +25,7 @@ import numpy as np
 
 from nas_kit.estimation.surrogate import SurrogateEnsemble, blocks_of, spearman
 from nas_kit.spaces.base import as_rng
-from nas_kit.spaces.cell import pnas, pnas_genotype
+from nas_kit.spaces.pnas import pnas, pnas_genotype
 from nas_kit.strategies.base import Strategy
 
 

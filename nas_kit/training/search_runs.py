@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from nas_kit.config import override, resolve_device
-from nas_kit.spaces import SPACES
+from nas_kit.registry import SPACES
 from nas_kit.training import run_dir as rd
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
 from nas_kit.training.progress import Progress
@@ -227,7 +227,7 @@ def _evaluator(space_name, strategy, s):
     pool = ThreadPoolExecutor(workers) if s["pool"] == "thread" else \
         ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     # the cache keys are the strategy's encodings (a NAS-RL curriculum samples networks shallower than the space)
-    return Evaluator(_images(s), budget, space=strategy, executor=pool, seed=s["seed"],
+    return Evaluator(_images(s), budget, space=strategy.space, encode=strategy.encode, executor=pool, seed=s["seed"],
                      valid_fraction=s["valid_fraction"]), pool
 
 
@@ -264,6 +264,7 @@ def run_black_box(method, space_name, s, run_dir, resume=False, progress="auto")
     out = dict(arch=best.arch, space=space, text=best.encoding, reward=best.reward, evaluations=len(history),
                failures=len(history.failures()))
     if method == "pnas":
+        out["space"] = strategy.spaces[len(best.arch.normal) // 2]     # the cell may have fewer blocks than B
         out["per_block"] = strategy.summary()
     return out
 
@@ -357,6 +358,7 @@ def run_darts(space_name, s, run_dir, resume=False, progress="auto") -> dict:
             arch_weight_decay=s["arch_weight_decay"], unrolled=s["unrolled"], crop_padding=s["image_size"] // 8,
             seed=s["seed"], run_dir=run_dir, resume=resume, log=bar.note, on_epoch=write_metrics)
         metric = dict(valid_acc=history[-1]["valid_acc"])
+        space = SPACES["darts"](nodes=s["nodes"])
     else:
         from nas_kit.models.darts_rnn_search import RNNModelSearch
         corpus = _corpus(s)
@@ -369,8 +371,9 @@ def run_darts(space_name, s, run_dir, resume=False, progress="auto") -> dict:
             clip=s["clip"], arch_lr=s["arch_lr"], arch_weight_decay=s["arch_weight_decay"], unrolled=s["unrolled"],
             run_dir=run_dir, resume=resume, log=bar.note, on_epoch=write_metrics)
         metric = dict(valid_ppl=history[-1]["valid_ppl"])
+        space = SPACES["darts_rnn"](steps=s["steps"])
     genotype = history[-1]["genotype"]
-    return dict(arch=genotype, space=None, text=history[-1]["genotype_text"], seconds=time.perf_counter() - t0, **metric)
+    return dict(arch=genotype, space=space, text=history[-1]["genotype_text"], seconds=time.perf_counter() - t0, **metric)
 
 
 def run(method: str, space_name: str, s: dict, run_dir, resume: bool = False, progress: str = "auto") -> dict:
@@ -378,10 +381,4 @@ def run(method: str, space_name: str, s: dict, run_dir, resume: bool = False, pr
     if s["threads"]:
         torch.set_num_threads(s["threads"])
     runner = {"enas": run_enas, "darts": run_darts}.get(method, lambda *a: run_black_box(method, *a))
-    result = runner(space_name, s, run_dir, resume, progress)
-    if space_name == "enas_rnn":      # the DARTS form, which `train` reads; node 1's activation goes in init_op
-        from nas_kit.spaces.enas_rnn import to_genotype
-        result.update(arch=to_genotype(result["arch"]), space=None, init_op=result["arch"][0][0])
-    elif space_name == "pnas" or method == "pnas":   # PNAS cells may have fewer blocks than the space
-        result["space"] = None
-    return result
+    return runner(space_name, s, run_dir, resume, progress)
