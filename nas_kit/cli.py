@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 import sys
 import time
 from pathlib import Path
 
-from nas_kit.config import PROFILES
+from nas_kit.config import PROFILES, from_settings
 from nas_kit.genotypes import form, to_darts_string
 from nas_kit.registry import SPACES, draw, entry, genotype_text
 from nas_kit.viz import draw_genotype, draw_rnn_genotype
@@ -159,7 +160,7 @@ def cmd_train(args, profile, overrides) -> int:
     if genotype is not None:
         name = args.genotype if args.genotype and "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
         fresh = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
-                     settings=module[task].recipe(profile))
+                     settings=asdict(module[task].recipe(profile)))
     if args.resume:
         fresh_keys = dict(command="train", task=args.task, profile=args.profile,
                           genotype=fresh["genotype"] if fresh else None)
@@ -169,8 +170,9 @@ def cmd_train(args, profile, overrides) -> int:
     else:
         run_dir, config = prepare_run_dir(args, fresh)
     what = f"train on {task} ({profile} profile)"
-    config["settings"] = override(config["settings"], overrides, what, module[task].CHOICES)
-    module[task].check(config["settings"])
+    settings = override(from_settings(type(module[task].FULL), config["settings"]), overrides, what)
+    module[task].check(settings)
+    config["settings"] = asdict(settings)
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
         return 0
@@ -180,7 +182,7 @@ def cmd_train(args, profile, overrides) -> int:
     if note:
         print(note, file=sys.stderr)
     train = train_cifar.train_cifar if task == "cifar10" else train_ptb.train_ptb
-    results = train(genotype, config["settings"], run_dir=run_dir, resume=args.resume, progress=args.progress)
+    results = train(genotype, settings, run_dir=run_dir, resume=args.resume, progress=args.progress)
     if task == "cifar10":
         print(f"{config['name']} on cifar10 ({profile}): test accuracy {100 * results['test_acc']:.2f}% "
               f"(error {results['test_error']:.2f}%) after {results['epochs']} epochs, "

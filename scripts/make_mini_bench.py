@@ -65,7 +65,7 @@ def main(argv=None):
 
     space = BenchSpace()
     table = new_table(args.recipe, space.ops, args.seeds)
-    budget = RECIPES[args.recipe]["budget"]
+    budget = RECIPES[args.recipe].budget
     log = args.out.with_name(args.out.name + ".partial.jsonl")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = {}

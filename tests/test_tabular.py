@@ -20,7 +20,7 @@ def bench():
 
 def test_the_table_holds_every_cell_of_the_space_for_at_least_two_seeds(bench):
     assert len(bench.archs()) == BenchSpace().size() == 729
-    assert len(bench.seeds) >= 2 and bench.epochs == RECIPES["quick"]["budget"].epochs
+    assert len(bench.seeds) >= 2 and bench.epochs == RECIPES["quick"].budget.epochs
     for text, row in bench.cells.items():
         assert len(row["valid"]) == len(row["test"]) == len(bench.seeds)
         assert all(len(run) == bench.epochs and all(0 <= a <= 1 for a in run) for run in row["valid"]), text
@@ -32,7 +32,7 @@ def test_a_row_of_the_table_is_what_the_kits_evaluator_gives_again():
     torch.set_num_threads(1)
     bench = MiniBench.load()
     recipe = RECIPES[bench.table["recipe_name"]]
-    row = train_bench_cell(ALL_SKIP, bench_data(recipe), recipe["budget"], seed=bench.seeds[0])
+    row = train_bench_cell(ALL_SKIP, bench_data(recipe), recipe.budget, seed=bench.seeds[0])
     assert row["valid"] == bench.cells[bench.space.encode(ALL_SKIP)]["valid"][0]
     assert row["test"] == bench.cells[bench.space.encode(ALL_SKIP)]["test"][0]
 

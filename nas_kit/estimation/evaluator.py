@@ -17,7 +17,6 @@ the variable (``os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)``) once the clust
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 import zlib
@@ -28,11 +27,10 @@ from functools import partial
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from nas_kit.data.cifar10 import augment, normalize, to_tensor
 from nas_kit.registry import build_network
 from nas_kit.results import Outcome, error_message, failed
+from nas_kit.training.cifar import Recipe, cosine, epochs, evaluate, resized, sgd, stream_draws
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,12 @@ class Budget:
     threads: int = 1                # torch threads per worker
     device: str = "cpu"
 
+    def loop(self) -> Recipe:
+        """The training loop's recipe of a child: the cosine falls at every step, crops pad by image_size / 8."""
+        return Recipe(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, lr_min=0.0, cosine_per="step",
+                      nesterov=self.nesterov, weight_decay=self.weight_decay, grad_clip=self.grad_clip,
+                      crop_padding=self.image_size // 8)
+
 
 _INIT_LOCK = threading.Lock()
 
@@ -66,54 +70,24 @@ def builder(space):
     return partial(build_child, space=space if isinstance(space, str) else space.key)
 
 
-def _images(x, size, device):
-    x = to_tensor(x, device)
-    return F.interpolate(x, size=(size, size), mode="area") if size != x.shape[-1] else x
-
-
-def _logits(out):
-    return out[0] if isinstance(out, tuple) else out      # NetworkCIFAR returns (logits, auxiliary logits)
-
-
 def fit(model, x_train, y_train, budget: Budget, seed: int, after_epoch=None) -> None:
-    """Train ``model`` on uint8 NHWC images for ``budget.epochs``: SGD (momentum 0.9, ``budget.weight_decay``,
-    cosine lr from ``budget.lr`` to 0 over every step), random crop and flip, gradient clipping.
+    """Train ``model`` on uint8 NHWC images with the child recipe of ``budget`` (``Budget.loop``), through the
+    one training loop (nas_kit.training.cifar), its draws from one generator seeded by ``seed``.
     ``after_epoch(epoch)`` is called after each epoch (NAS-Bench-201 records its accuracies there).
     A NaN or infinite loss raises FloatingPointError."""
-    n = len(x_train)
-    opt = torch.optim.SGD(model.parameters(), budget.lr, momentum=0.9, weight_decay=budget.weight_decay,
-                          nesterov=budget.nesterov)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, budget.epochs * math.ceil(n / budget.batch_size))
-    g = torch.Generator().manual_seed(seed)
-    x_all = _images(x_train, budget.image_size, budget.device)
-    y_all = torch.as_tensor(y_train, device=budget.device)
-    for epoch in range(budget.epochs):
-        model.train()
-        order = torch.randperm(n, generator=g)
-        for i in range(0, n, budget.batch_size):
-            idx = order[i:i + budget.batch_size]
-            x = normalize(augment(x_all[idx], padding=budget.image_size // 8, generator=g))
-            loss = F.cross_entropy(_logits(model(x)), y_all[idx])
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"the training loss became {loss.item()} in epoch {epoch}")
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), budget.grad_clip)
-            opt.step()
-            sched.step()
+    recipe = budget.loop()
+    x = resized(x_train, budget.image_size, budget.device)
+    y = torch.as_tensor(y_train, device=budget.device)
+    optimizer = sgd(model, recipe)
+    scheduler = cosine(optimizer, recipe, len(x))
+    for epoch, *_ in epochs(model, x, y, recipe, stream_draws(seed, budget.device), optimizer, scheduler):
         if after_epoch is not None:
             after_epoch(epoch)
 
 
-@torch.no_grad()
 def accuracy(model, x, y, image_size: int = 32, device: str = "cpu") -> float:
     """The fraction of uint8 NHWC images ``x`` that ``model`` (in eval mode) labels ``y``."""
-    model.eval()
-    correct = 0
-    for i in range(0, len(x), 256):
-        logits = _logits(model(normalize(_images(x[i:i + 256], image_size, device))))
-        correct += int((logits.argmax(1).cpu().numpy() == np.asarray(y[i:i + 256])).sum())
-    return correct / len(x)
+    return evaluate(model, resized(x, image_size, device), torch.as_tensor(y, device=device), 256)[1]
 
 
 def build_seeded(arch, budget: Budget, num_classes: int, seed: int, build_fn) -> nn.Module:

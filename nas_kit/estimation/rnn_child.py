@@ -4,26 +4,9 @@ judge it by its validation perplexity (ENAS's reward is c / perplexity, c = 80; 
 import math
 
 import torch
-import torch.nn.functional as F
 
-from nas_kit.data import get_batch
 from nas_kit.models.ptb_lm import RNNModel
-
-
-def _nll(model, x, y, hidden):
-    log_prob, hidden = model(x, hidden)
-    return F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1)), hidden
-
-
-@torch.no_grad()
-def _perplexity(model, data, bptt):
-    model.eval()
-    hidden, total, count = model.init_hidden(data.size(1)), 0.0, 0
-    for i in range(0, data.size(0) - 1, bptt):
-        x, y = get_batch(data, i, bptt)
-        loss, hidden = _nll(model, x, y, hidden)
-        total, count = total + float(loss) * len(x), count + len(x)
-    return math.exp(total / count)
+from nas_kit.training import ptb
 
 
 def train_rnn_genotype(genotype, train_data, valid_data, ntoken, epochs=1, nhid=300, bptt=35, lr=20.0,
@@ -31,20 +14,16 @@ def train_rnn_genotype(genotype, train_data, valid_data, ntoken, epochs=1, nhid=
     """Train the evaluation language model (``RNNModel``) of one recurrent genotype from scratch and return
     its validation perplexity: the one recipe for the derived cell and for the random cells it is compared with.
 
-    ``dropouts`` = (dropout, dropouth, dropoutx, dropouti, dropoute).
+    Batchified streams in (``nas_kit.data.batchify``); the one training loop (nas_kit.training.ptb) with plain
+    SGD, ``bptt``-long batches and no activation regularisation. ``dropouts`` = (dropout, dropouth, dropoutx,
+    dropouti, dropoute). A cell whose training loss diverges raises FloatingPointError (a failed candidate).
     """
     torch.manual_seed(seed)
-    dropout, dropouth, dropoutx, dropouti, dropoute = dropouts
-    model = RNNModel(ntoken, nhid, nhid, nhid, dropout, dropouth, dropoutx, dropouti, dropoute, genotype=genotype).to(train_data.device)
-    opt = torch.optim.SGD(model.parameters(), lr, weight_decay=weight_decay)
-    for _ in range(epochs):
-        model.train()
-        hidden = model.init_hidden(train_data.size(1))
-        for i in range(0, train_data.size(0) - 1, bptt):
-            x, y = get_batch(train_data, i, bptt)
-            loss, hidden = _nll(model, x, y, [h.detach() for h in hidden])
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-    return _perplexity(model, valid_data, bptt)
+    model = RNNModel(ntoken, nhid, nhid, nhid, *dropouts, genotype=genotype).to(train_data.device)
+    recipe = ptb.Recipe(epochs=epochs, bptt=bptt, variable_bptt=False, lr=lr, clip=clip, weight_decay=weight_decay,
+                        beta=0.0, nonmono=0, seed=seed)
+    rows = list(ptb.epochs(model, train_data, None, recipe, ptb.State(ptb.sgd(model, recipe))))
+    if any(row["rolled_back"] for row in rows):
+        raise FloatingPointError(f"the training loss of this cell became {rows[-1]['train_loss']} in {len(rows)} "
+                                 f"epochs of training")
+    return math.exp(ptb.evaluate(model, valid_data, valid_data.size(1), bptt))

@@ -36,7 +36,11 @@ from nas_kit.models.cifar_network import NetworkCIFAR
 from nas_kit.models.enas_macro import MacroNetwork
 from nas_kit.models.ptb_lm import RNNModel
 from nas_kit.spaces.enas_rnn import to_genotype
+from nas_kit.registry import build_network
+from nas_kit.training import ptb
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
+from nas_kit.training.cifar import Recipe, cosine, evaluate, resized, sgd, stream_draws
+from nas_kit.training.cifar import epochs as train_epochs
 
 MODES = ("enas", "random", "fixed")
 
@@ -259,70 +263,29 @@ def random_architectures(task, n=20, seed=0):
 # ---------------------------------------------------------------- retraining from scratch
 def retrain_ptb(cell, corpus, nhid, epochs, batch_size=64, eval_batch_size=10, bptt=35, lr=20.0, clip=0.25,
                 dropouts=(0.5, 0.5, 0.5, 0.5, 0.1), max_batches=None, seed=0):
-    """Train ``RNNModel`` for the ENAS cell from scratch; return the validation perplexity after each epoch."""
+    """Train ``RNNModel`` for the ENAS cell from scratch, through the one training loop (plain SGD, weight decay
+    1.2e-6, ``bptt``-long batches); return the validation perplexity after each epoch."""
     torch.manual_seed(seed)
     model = RNNModel(len(corpus.vocab), nhid, nhid, nhid, *dropouts, genotype=to_genotype(cell), init_op=cell[0][0])
     train, valid = batchify(corpus.train, batch_size), batchify(corpus.valid, eval_batch_size)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, weight_decay=1.2e-6)
-    ppls = []
-    for _ in range(epochs):
-        model.train()
-        hidden = model.init_hidden(batch_size)
-        for b, i in enumerate(range(0, train.size(0) - 1, bptt)):
-            if max_batches is not None and b >= max_batches:
-                break
-            x, y = get_batch(train, i, bptt)
-            hidden = [h.detach() for h in hidden]
-            log_prob, hidden = model(x, hidden)
-            loss = F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-        model.eval()
-        with torch.no_grad():
-            hidden, total, n = model.init_hidden(eval_batch_size), 0.0, 0
-            for i in range(0, valid.size(0) - 1, bptt):
-                x, y = get_batch(valid, i, bptt)
-                log_prob, hidden = model(x, hidden)
-                total += F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1), reduction="sum").item()
-                n += y.numel()
-        ppls.append(math.exp(total / n))
-    return ppls
+    recipe = ptb.Recipe(epochs=epochs, bptt=bptt, variable_bptt=False, lr=lr, clip=clip, weight_decay=1.2e-6,
+                        beta=0.0, nonmono=0, eval_batch_size=eval_batch_size, max_batches=max_batches or 0, seed=seed)
+    return [row["valid_ppl"] for row in ptb.epochs(model, train, valid, recipe, ptb.State(ptb.sgd(model, recipe)))]
 
 
-def retrain_cifar(arch, data, kind, C, epochs, layers=None, batch_size=128, lr_max=0.05, lr_min=0.0005,
+def retrain_cifar(arch, data, space, C, epochs, layers=None, batch_size=128, lr_max=0.05, lr_min=0.0005,
                   image_size=32, max_batches=None, seed=0):
-    """Train ``MacroNetwork`` (kind 'macro') or ``NetworkCIFAR`` (kind 'micro', ``layers`` cells) from
-    scratch on the training images; return the test accuracy after each epoch."""
+    """Train the network of ``arch`` in ``space`` (``MacroNetwork`` for a macro architecture, ``NetworkCIFAR`` with
+    ``layers`` cells for a micro cell) from scratch on the training images, through the one training loop:
+    SGD with Nesterov momentum 0.9, weight decay 3e-4, the cosine from ``lr_max`` to ``lr_min`` per epoch, crops
+    padded by 4, gradients clipped to 5. Returns the test accuracy after each epoch."""
     torch.manual_seed(seed)
-    model = MacroNetwork(arch, C=C) if kind == "macro" else NetworkCIFAR(C, 10, layers, False, arch)
-    x_train, y_train = image_tensors(data.x_train, image_size), torch.as_tensor(data.y_train)
-    x_test, y_test = normalize(image_tensors(data.x_test, image_size)), torch.as_tensor(data.y_test)
-    opt = torch.optim.SGD(model.parameters(), lr=lr_max, momentum=0.9, nesterov=True, weight_decay=3e-4)
-
-    def logits(x):
-        out = model(x)
-        return out[0] if isinstance(out, tuple) else out
-
-    accs = []
-    for epoch in range(epochs):
-        for group in opt.param_groups:
-            group["lr"] = lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * epoch / epochs))
-        model.train()
-        order = torch.randperm(len(x_train))
-        for b, start in enumerate(range(0, len(order), batch_size)):
-            if max_batches is not None and b >= max_batches:
-                break
-            idx = order[start:start + batch_size]
-            loss = F.cross_entropy(logits(normalize(augment(x_train[idx]))), y_train[idx])
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            opt.step()
-        model.eval()
-        with torch.no_grad():
-            correct = sum((logits(x_test[i:i + 500]).argmax(1) == y_test[i:i + 500]).sum().item()
-                          for i in range(0, len(x_test), 500))
-        accs.append(correct / len(x_test))
-    return accs
+    model = build_network(arch, space, C, layers, 10)
+    x_train, y_train = resized(data.x_train, image_size), torch.as_tensor(data.y_train)
+    x_test, y_test = resized(data.x_test, image_size), torch.as_tensor(data.y_test)
+    recipe = Recipe(epochs=epochs, batch_size=batch_size, lr=lr_max, lr_min=lr_min, nesterov=True,
+                    weight_decay=3e-4, grad_clip=5.0, crop_padding=4, max_batches=max_batches or 0)
+    optimizer = sgd(model, recipe)
+    scheduler = cosine(optimizer, recipe, len(x_train))
+    return [evaluate(model, x_test, y_test, 500)[1]
+            for _ in train_epochs(model, x_train, y_train, recipe, stream_draws(seed, "cpu"), optimizer, scheduler)]
