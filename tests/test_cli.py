@@ -152,7 +152,7 @@ def test_without_graphviz_the_run_directory_gets_the_dot_source_and_one_sentence
 
 @pytest.mark.parametrize("method", ["random", "evolution", "nas_rl", "pnas", "enas", "darts"])
 def test_every_method_has_quick_and_full_settings_with_the_same_keys_on_each_of_its_spaces(method):
-    from nas_kit.training import search_runs
-    for space in search_runs.METHOD_SPACES[method]:
-        quick, full = (search_runs.defaults(method, space, p) for p in ("quick", "full"))
+    from nas_kit import methods
+    for space in methods.METHODS[method].spaces:
+        quick, full = (methods.defaults(method, space, p) for p in ("quick", "full"))
         assert quick.keys() == full.keys(), (method, space)

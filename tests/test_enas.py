@@ -11,8 +11,8 @@ from nas_kit.models.enas_cnn_supernet import (ENASMacroSupernet, ENASMicroSupern
 from nas_kit.models.enas_rnn_supernet import ENASRNNSupernet, to_standalone
 from nas_kit.registry import SPACES
 from nas_kit.spaces import ENASMacroSpace, ENASRNNSpace, enas_micro
-from nas_kit.strategies.enas import ENASController, REINFORCE
-from nas_kit.training.enas_search import CIFARTask, PTBTask, cosine_lr, derive, enas_search, random_architectures
+from nas_kit.strategies.enas import (REINFORCE, CIFARTask, ENASController, PTBTask, cosine_lr, derive, enas_search,
+                                    random_architectures)
 
 
 @pytest.fixture(autouse=True)

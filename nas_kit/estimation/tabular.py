@@ -2,7 +2,7 @@
 Dong & Yang 2020): every architecture of a small space trained with one fixed recipe, once per seed, so
 that evaluating an architecture is a table lookup and a student can run a strategy hundreds of times.
 
-    bench = MiniBench.load()                    # data/mini_bench.json, shipped with the kit
+    bench = MiniBench.load()                    # nas_kit/tables/mini_bench.json, shipped with the kit
     oracle = bench.oracle(seed=0)               # each query reads the run of one training seed, drawn at random
     history = run_search(strategy, oracle, 100)
     bench.test_accuracy(history.best().arch)    # mean test accuracy over the seeds
@@ -23,12 +23,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from nas_kit import tables
 from nas_kit.data import load_cifar10, make_cifar_like
 from nas_kit.estimation.evaluator import Budget, accuracy, build_seeded, builder, fit, split_train_valid
 from nas_kit.spaces.bench import MINI_BENCH_OPS, BenchSpace
 from nas_kit.results import Outcome
 
-DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "data" / "mini_bench.json"
+DEFAULT_TABLE = tables.path("mini_bench.json")
 
 @dataclass(frozen=True)
 class BenchRecipe:
@@ -43,9 +44,10 @@ class BenchRecipe:
 
 # full: NAS-Bench-201's 12-epoch recipe ("hp=12": C=16, N=5 cells per stage, batch 256, SGD-Nesterov
 # lr 0.1 cosine, weight decay 5e-4) on the real CIFAR-10, for a GPU.
-# quick: the table shipped with the kit, trained on this CPU on the kit's own images (make_cifar_like), about
-# 5 s a run: C=8, N=1, 16x16 images, 2,500 training images for 6 epochs, plain SGD at lr 0.05 (at lr 0.1
-# with Nesterov momentum, 4-epoch runs of one cell differed by up to 0.26 in accuracy between seeds).
+# quick: the table shipped with the kit (nas_kit/tables/mini_bench.json), trained on this CPU on the kit's own
+# images (make_cifar_like), about 5 s a run: C=8, N=1, 16x16 images, 2,500 training images for 6 epochs, plain
+# SGD at lr 0.05 (at lr 0.1 with Nesterov momentum, 4-epoch runs of one cell differed by up to 0.26 in accuracy
+# between seeds).
 FULL = BenchRecipe()
 QUICK = replace(FULL, dataset="cifar-like", n_train=2500, n_valid=1000, n_test=1000,
                 budget=replace(FULL.budget, epochs=6, C=8, layers=1, image_size=16, batch_size=64, lr=0.05,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import traceback
 from concurrent.futures import Executor
+from typing import ClassVar
 
 from nas_kit.results import History, Outcome, call_evaluate, error_message, failed
 
@@ -31,9 +32,33 @@ class Strategy:
         """The rewards of architectures returned by ``ask``; a reward of None marks a failed candidate."""
         raise NotImplementedError
 
+    def space_of(self, arch):
+        """The space ``arch`` belongs to: the strategy's, unless it writes smaller architectures (a curriculum)."""
+        return self.space
+
     def encode(self, arch) -> str:
-        """The text that names ``arch`` in the History (the space's encoding)."""
-        return self.space.encode(arch)
+        """The text that names ``arch`` in the History (its space's encoding)."""
+        return self.space_of(arch).encode(arch)
+
+
+class SearchRecipe:
+    """What the ``search`` command needs of a black-box method's recipe (a frozen dataclass of its settings,
+    with a ``budget`` of evaluations unless ``evaluations`` says otherwise)."""
+
+    # the full profile's child settings that this method's paper sets (nas_kit.strategies.black_box)
+    child: ClassVar[dict] = {}
+
+    def make(self, space, seed: int) -> Strategy:
+        """The strategy with these settings, on ``space``."""
+        raise NotImplementedError
+
+    def evaluations(self, strategy: Strategy) -> int:
+        """How many architectures the search evaluates."""
+        return self.budget
+
+    def report(self, strategy: Strategy) -> dict:
+        """What the search reports besides its best architecture."""
+        return {}
 
 
 def evaluate_batch(evaluate, archs, executor: Executor | None = None) -> list[Outcome]:

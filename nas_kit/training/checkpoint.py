@@ -6,13 +6,28 @@ intact and never a half file.
 from __future__ import annotations
 
 import os
+import pickle
 import random
+import types
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from nas_kit.files import atomic
+
+# Classes a search checkpoint pickles whole that moved in the redesign of issue 13: a checkpoint written before
+# it names them by their old home, (module, name) -> their module now.
+MOVED = {("nas_kit.strategies.base", "History"): "nas_kit.results",
+         ("nas_kit.strategies.base", "Record"): "nas_kit.results"}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        return super().find_class(MOVED.get((module, name), module), name)
+
+
+_PICKLE = types.SimpleNamespace(**{**vars(pickle), "Unpickler": _Unpickler})   # pickle, finding moved classes
 
 
 def rng_state() -> dict:
@@ -45,7 +60,7 @@ def load_checkpoint(path: str | os.PathLike, restore_rng: bool = True, **targets
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}: start the run without resume, or point to its run directory.")
-    payload = torch.load(path, map_location="cpu", weights_only=False)
+    payload = torch.load(path, map_location="cpu", weights_only=False, pickle_module=_PICKLE)
     for name, target in targets.items():
         if name not in payload:
             raise KeyError(f"the checkpoint {path} has no '{name}' to restore.")

@@ -94,7 +94,7 @@ def draw_rnn_genotype(genotype, title=None):
 
 def draw_enas_rnn(cell, title=None):
     """ENAS recurrent cell (paper numbering 1..N): node 1 = f_1(W x_t + W h_{t-1}); h_t = avg(loose ends)."""
-    g = _digraph("enas_rnn", title)
+    g = _digraph("enas_cell", title)
     g.node("x_{t}", fillcolor=INPUT)
     g.node("h_{t-1}", fillcolor=INPUT)
     for i in range(1, len(cell) + 1):
@@ -148,4 +148,4 @@ def draw_nas_rl(arch, title=None):
     """NAS-RL CNN (Zoph & Le 2017, Fig. 4): layer i = HxW filters, F of them (stride), dashed skip edges."""
     labels = [f"{l.filter_height}x{l.filter_width}, {l.filters} filters" + (f", stride {l.stride}" if l.stride != 1 else "")
               for l in arch]
-    return _chain("nas_rl", title, labels, [tuple(l.inputs) for l in arch])
+    return _chain("network", title, labels, [tuple(l.inputs) for l in arch])

@@ -21,6 +21,7 @@ import random
 import ipywidgets as W
 
 from nas_kit.registry import SPACES, count_parameters_of, draw, network_of
+from nas_kit.spaces import DARTSSpace
 from nas_kit.viz.gallery import inline_svg
 
 DASH = "\u2014"
@@ -39,7 +40,7 @@ class ArchitectureExplorer:
     (controllers only), a slider over ``snapshots`` {label: controller} when given, and an HTML view
     of the sampled architecture."""
 
-    def __init__(self, space: str = "darts", controller=None, seed: int = 0, temperature: float = 1.0,
+    def __init__(self, space: str = DARTSSpace.key, controller=None, seed: int = 0, temperature: float = 1.0,
                  snapshots: dict | None = None):
         self.snapshots = dict(snapshots or {})
         if self.snapshots and controller is None:
