@@ -85,7 +85,7 @@ def _from_batches(open_member):
 def _from_jpeg_npz(root):
     """Decode shared/data's cifar10_jpeg.npz (JPEG q75 copy, see its README) with Pillow."""
     try:
-        from PIL import Image
+        from PIL import Image                 # Pillow is optional: only this copy of CIFAR-10 needs it
     except ImportError as e:
         raise not_found("CIFAR-10", f"{NPZ} (decoding {JPEG_NPZ} needs Pillow: pip install pillow)", root) from e
     out = {}

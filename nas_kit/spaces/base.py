@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 from typing import Any, Iterator
 
-from nas_kit.genotypes import InvalidArchitecture  # noqa: F401 - every space raises it
+from nas_kit.genotypes import InvalidArchitecture
+
+__all__ = ["InvalidArchitecture", "SearchSpace", "as_rng"]   # InvalidArchitecture: what every space raises
 
 
 class SearchSpace:
