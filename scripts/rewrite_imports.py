@@ -109,8 +109,7 @@ def rewrite_import(match, problems: list) -> str:
         new_module, new_name = new_home(module, name)
         alias = alias or (name if new_name != name else "")
         by_module.setdefault(new_module, []).append(new_name + (f" as {alias}" if alias and alias != new_name else ""))
-    if list(by_module) == [module] and all(" as " not in n or n.split(" as ")[0] != n.split(" as ")[1]
-                                           for n in by_module[module]) and _same(match["names"], by_module[module]):
+    if list(by_module) == [module] and _same(match["names"], by_module[module]):
         return match.group(0)                                   # nothing moved: the line as it was
     lines = [f"{indent}from {m} import {', '.join(names)}" for m, names in by_module.items()]
     return "\n".join(lines) + (match["comment"] or "")
@@ -124,7 +123,7 @@ def rewrite_cell(source: str, calls: list, problems: list, applied: set) -> str:
     source = IMPORT.sub(lambda m: rewrite_import(m, problems), source)
     for k, (pattern, replacement, needs) in enumerate(calls):
         source, n = re.subn(pattern, replacement, source)
-        if n:
+        if n or replacement.split("\\")[0][:40] in source:     # rewritten now, or by an earlier run
             applied.add(k)
             if needs and needs not in source:
                 source = _with_import(source, needs)
