@@ -2,12 +2,12 @@
 runs it (``python -m nas_kit search``), timed, then its cell retrained with one final-training recipe
 (``nas_kit.training.train_cifar``) for several seeds, beside the published cells trained the same way.
 
-    .venv/bin/python benchmarks/side_by_side.py                    # quick profile, CPU: writes data/side_by_side_quick.json
+    .venv/bin/python benchmarks/side_by_side.py                    # quick profile, CPU: writes nas_kit/tables/side_by_side_quick.json
     .venv/bin/python benchmarks/side_by_side.py --profile full     # the papers' settings (GPU-days; see notebook 11)
 
 Every search and every training runs with one thread on the CPU in the quick profile, one after another,
 so that the seconds are comparable. Search budgets are each method's own quick settings
-(``nas_kit.training.search_runs.defaults``), not equalised: read the cost column with that in mind.
+(``nas_kit.methods.defaults``), not equalised: read the cost column with that in mind.
 """
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ import json
 import platform
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from nas_kit import genotypes as G
-from nas_kit.training import search_runs, train_cifar
-from nas_kit.widgets import count_parameters_of
+from nas_kit import methods, tables
+from nas_kit.registry import count_parameters_of
+from nas_kit.training import train_cifar
 
 # (label, method, space, overrides): cell spaces only, so that every result trains in the same network.
 METHODS = [("random search", "random", "darts", {}),
@@ -55,16 +57,17 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    out = args.out or Path(__file__).resolve().parents[1] / "data" / f"side_by_side_{args.profile}.json"
+    out = args.out or tables.path(f"side_by_side_{args.profile}.json")
     torch.set_num_threads(1)
     table = dict(profile=args.profile, machine=f"{platform.machine()}, {torch.get_num_threads()} thread(s), "
                  + ("CUDA " + torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"),
-                 torch=torch.__version__, final_recipe=train_cifar.recipe(args.profile), seeds=args.seeds, rows=[])
+                 torch=torch.__version__, final_recipe=asdict(train_cifar.recipe(args.profile)), seeds=args.seeds,
+                 rows=[])
     for label, method, space, overrides in METHODS:
-        settings = search_runs.settings_for(method, space, args.profile, overrides)
+        settings = methods.settings_for(method, space, args.profile, overrides)
         with tempfile.TemporaryDirectory() as run_dir:
             t0 = time.perf_counter()
-            found = search_runs.run(method, space, settings, run_dir, progress="off")
+            found = methods.run(method, space, settings, run_dir, progress="off")
             seconds = time.perf_counter() - t0
         genotype = found["arch"]
         row = dict(name=label, method=method, space=space, search_seconds=round(seconds, 1),

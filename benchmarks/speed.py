@@ -48,7 +48,7 @@ def search_steps(device, batch_size, repeats, warmup):
     """{step name: ms} for the DARTS search network's weight step and both architecture steps."""
     from nas_kit.models.darts_search import SearchNetwork
     from nas_kit.strategies.darts import Architect
-    from nas_kit.training.darts_search import cnn_loss
+    from nas_kit.strategies.darts.search import cnn_loss
 
     torch.manual_seed(0)
     model = SearchNetwork(C=16, num_classes=10, layers=8).to(device)

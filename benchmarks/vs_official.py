@@ -72,7 +72,7 @@ def check_same_gradients(folder) -> dict:
     """Relative differences, kit against official, in float64: grad alpha (first and second order), DARTS_V2's logits."""
     from nas_kit.models.darts_search import SearchNetwork
     from nas_kit.strategies.darts import Architect
-    from nas_kit.training.darts_search import cnn_loss
+    from nas_kit.strategies.darts.search import cnn_loss
 
     off = _official(folder, torch.device("cpu"))
     dtype = torch.get_default_dtype()

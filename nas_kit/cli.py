@@ -7,7 +7,7 @@
 ``train`` trains a published genotype (a name in nas_kit.genotypes.PUBLISHED), a genotype in the DARTS
 repository's text form, or the genotype.txt of a search's run directory, with DARTS's evaluation recipe
 (nas_kit.training.train_cifar, train_ptb).  ``search`` runs any method on the spaces it searches
-(nas_kit.training.search_runs).  Every setting has the paper's value in the full profile and can be
+(the table in nas_kit.methods).  Every setting has the paper's value in the full profile and can be
 overridden with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume.
 An expected failure (a bad setting, a genotype outside its space, missing data) prints one line
 ``nas_kit: error: ...`` and exits with status 2.
@@ -18,9 +18,18 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
-from nas_kit.config import PROFILES
+from nas_kit import methods
+from nas_kit.config import PROFILES, current_profile, from_settings, override, parse_assignments
+from nas_kit.data import DataNotFoundError
+from nas_kit.genotypes import PUBLISHED, form, parse_genotype, to_darts_string
+from nas_kit.registry import SPACES, draw, entry, genotype_text
+from nas_kit.strategies.darts.search import CHECKPOINT as DARTS_CHECKPOINT
+from nas_kit.training import run_dir as rd
+from nas_kit.training import train_cifar, train_ptb
+from nas_kit.viz import draw_genotype, draw_rnn_genotype
 
 PROGRESS = ("auto", "bar", "lines", "off")
 
@@ -70,18 +79,19 @@ def build_parser() -> Parser:
     common(train)
 
     search = sub.add_parser("search", help="search a space with one method")
-    from nas_kit.training.search_runs import METHODS
-    search.add_argument("--method", choices=METHODS)
+    search.add_argument("--method", choices=methods.METHODS)
     search.add_argument("--space", help="the space to search (each method lists its own; default: the paper's)")
     common(search)
     return parser
 
 
 # ---------------------------------------------------------------- genotypes
+# Where a genotype of each form trains (DARTS: cells on CIFAR-10, recurrent cells on Penn Treebank) and how it is drawn.
+TASKS = {"cell": ("cifar10", train_cifar, draw_genotype), "recurrent": ("ptb", train_ptb, draw_rnn_genotype)}
+
+
 def resolve_genotype(text: str):
     """A published name, a run directory or file holding genotype text, or the text itself -> a genotype."""
-    from nas_kit.genotypes import PUBLISHED
-    from nas_kit.strategies.darts_derive import parse_genotype
     if text in PUBLISHED:
         return PUBLISHED[text]
     path = Path(text)
@@ -97,20 +107,13 @@ def resolve_genotype(text: str):
 
 def check_space(genotype, space_name: str) -> None:
     """Raise InvalidArchitecture if ``genotype`` is not in the space ``space_name`` (sized to the genotype)."""
-    from nas_kit.spaces import SPACES
     if space_name not in SPACES:
         raise UsageError(f"--space {space_name!r} is not a space: choose one of {', '.join(SPACES)}.")
-    if hasattr(genotype, "recurrent"):
-        size = {"darts_rnn": dict(steps=len(genotype.recurrent))}.get(space_name)
-    else:
-        nodes = len(genotype.normal) // 2
-        size = {"darts": dict(nodes=nodes), "nasnet": dict(nodes=nodes), "enas_micro": dict(nodes=nodes),
-                "pnas": dict(blocks=nodes)}.get(space_name)
-    if size is None:
-        kind = "recurrent" if hasattr(genotype, "recurrent") else "cell"
-        raise UsageError(f"a {kind} genotype cannot belong to the {space_name} space: use "
-                         f"{'darts_rnn' if kind == 'recurrent' else 'darts, nasnet, enas_micro or pnas'}.")
-    SPACES[space_name](**size).validate(genotype)
+    kind = form(genotype)
+    if SPACES[space_name].form != kind:
+        fits = [name for name, e in SPACES.items() if e.form == kind]
+        raise UsageError(f"a {kind} genotype cannot belong to the {space_name} space: use {' or '.join(fits)}.")
+    SPACES[space_name].sized_to(genotype).validate(genotype)
 
 
 # ---------------------------------------------------------------- run directories
@@ -120,7 +123,6 @@ def default_run_dir(command: str, name: str) -> Path:
 
 def prepare_run_dir(args, fresh_config: dict) -> tuple[Path, dict]:
     """The run directory and its config: a new one, or (--resume) the saved one with any new --set applied."""
-    from nas_kit.training import run_dir as rd
     if args.resume:
         if not args.run_dir:
             raise UsageError("--resume needs --run-dir DIR, the run to continue.")
@@ -134,57 +136,53 @@ def prepare_run_dir(args, fresh_config: dict) -> tuple[Path, dict]:
                                  f"resume without it, or start a new --run-dir.")
         return run_dir, saved
     run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args.command, fresh_config["name"])
-    if any((run_dir / name).exists() for name in (rd.METRICS, rd.CHECKPOINT, "darts_search.pt")):
+    if any((run_dir / name).exists() for name in (rd.METRICS, rd.CHECKPOINT, DARTS_CHECKPOINT)):
         raise UsageError(f"{run_dir} already holds a run: add --resume to continue it, or choose another --run-dir.")
     return run_dir, fresh_config
 
 
 # ---------------------------------------------------------------- commands
-def cmd_train(args, profile, overrides) -> int:
-    from nas_kit.settings import override
-    from nas_kit.training import run_dir as rd
-    genotype = None
-    if args.genotype is not None:
-        genotype = resolve_genotype(args.genotype)
-    elif not args.resume:
+def _train_config(args, profile) -> tuple:
+    """(run directory, config, genotype) of a train command: a new run, or the saved one to resume."""
+    genotype = resolve_genotype(args.genotype) if args.genotype is not None else None
+    if genotype is None and not args.resume:
         raise UsageError("train needs --genotype (e.g. --genotype DARTS_V2), or --resume with --run-dir.")
-    task = args.task
-    if genotype is not None:
-        natural = "ptb" if hasattr(genotype, "recurrent") else "cifar10"
-        if task is not None and task != natural:
-            raise UsageError(f"a {'recurrent' if natural == 'ptb' else 'cell'} genotype trains on {natural}, "
-                             f"not {task}: drop --task or pass a {'cell' if natural == 'ptb' else 'recurrent'} genotype.")
-        task = natural
-        if args.space:
-            check_space(genotype, args.space)
-    from nas_kit.training import train_cifar, train_ptb
-    module = {"cifar10": train_cifar, "ptb": train_ptb}
     fresh = None
     if genotype is not None:
-        from nas_kit.strategies.darts_derive import to_darts_string
-        name = args.genotype if args.genotype and "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
+        task, module, _ = TASKS[form(genotype)]
+        if args.task is not None and args.task != task:
+            other = "cell" if task == "ptb" else "recurrent"
+            raise UsageError(f"a {form(genotype)} genotype trains on {task}, not {args.task}: drop --task or pass a "
+                             f"{other} genotype.")
+        if args.space:
+            check_space(genotype, args.space)
+        name = args.genotype if "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
         fresh = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
-                     settings=module[task].recipe(profile))
-    if args.resume:
-        fresh_keys = dict(command="train", task=args.task, profile=args.profile,
-                          genotype=fresh["genotype"] if fresh else None)
-        run_dir, config = prepare_run_dir(args, fresh_keys)
-        genotype = resolve_genotype(config["genotype"])
-        task, profile = config["task"], config["profile"]
-    else:
-        run_dir, config = prepare_run_dir(args, fresh)
-    what = f"train on {task} ({profile} profile)"
-    config["settings"] = override(config["settings"], overrides, what, module[task].CHOICES)
-    module[task].check(config["settings"])
+                     settings=asdict(module.recipe(profile)))
+    if not args.resume:
+        return (*prepare_run_dir(args, fresh), genotype)
+    run_dir, config = prepare_run_dir(args, dict(command="train", task=args.task, profile=args.profile,
+                                                 genotype=fresh["genotype"] if fresh else None))
+    return run_dir, config, resolve_genotype(config["genotype"])
+
+
+def cmd_train(args, profile, overrides) -> int:
+    run_dir, config, genotype = _train_config(args, profile)
+    task, module, drawing = TASKS[form(genotype)]
+    profile = config["profile"]
+    settings = override(from_settings(type(module.FULL), config["settings"]), overrides,
+                        f"train on {task} ({profile} profile)")
+    module.check(settings)
+    config["settings"] = asdict(settings)
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
-    note = rd.write_genotype(run_dir, genotype)
+    note = rd.write_genotype(run_dir, to_darts_string(genotype), drawing(genotype))
     if note:
         print(note, file=sys.stderr)
-    train = train_cifar.train_cifar if task == "cifar10" else train_ptb.train_ptb
-    results = train(genotype, config["settings"], run_dir=run_dir, resume=args.resume, progress=args.progress)
+    train = module.train_cifar if task == "cifar10" else module.train_ptb
+    results = train(genotype, settings, run_dir=run_dir, resume=args.resume, progress=args.progress)
     if task == "cifar10":
         print(f"{config['name']} on cifar10 ({profile}): test accuracy {100 * results['test_acc']:.2f}% "
               f"(error {results['test_error']:.2f}%) after {results['epochs']} epochs, "
@@ -196,50 +194,58 @@ def cmd_train(args, profile, overrides) -> int:
     return 0
 
 
-def cmd_search(args, profile, overrides) -> int:
-    from nas_kit.training import run_dir as rd
-    from nas_kit.training import search_runs
+def _search_config(args, profile, overrides) -> tuple:
+    """(run directory, config) of a search command: a new run, or the saved one (with new --set applied)."""
     if args.resume:
         run_dir, config = prepare_run_dir(args, dict(command="search", method=args.method, space=args.space,
                                                      profile=args.profile))
-        method, space, profile = config["method"], config["space"], config["profile"]
-        from nas_kit.settings import override
+        method, space = config["method"], config["space"]
         config["settings"] = override(config["settings"], overrides, f"search --method {method} --space {space}",
-                                      search_runs.CHOICES)
-    else:
-        if args.method is None:
-            raise UsageError(f"search needs --method, one of {', '.join(search_runs.METHODS)}.")
-        method = args.method
-        space = args.space or search_runs.DEFAULT_SPACE[method]
-        settings = search_runs.settings_for(method, space, profile, overrides)
-        run_dir, config = prepare_run_dir(args, dict(command="search", name=f"{method}-{space}", method=method,
-                                                     space=space, profile=profile, settings=settings))
+                                      methods.choices(method, space))
+        return run_dir, config
+    if args.method is None:
+        raise UsageError(f"search needs --method, one of {', '.join(methods.METHODS)}.")
+    method = args.method
+    space = args.space or methods.METHODS[method].default_space
+    settings = methods.settings_for(method, space, profile, overrides)
+    return prepare_run_dir(args, dict(command="search", name=f"{method}-{space}", method=method, space=space,
+                                      profile=profile, settings=settings))
+
+
+def _report_search(run_dir, found: dict) -> tuple[dict, str]:
+    """Write genotype.txt, its drawing and results.json of a finished search; (the results, the hint to train it)."""
+    arch, space = found["arch"], found["space"]
+    note = rd.write_genotype(run_dir, genotype_text(arch, space), draw(arch, space))
+    if note:
+        print(note, file=sys.stderr)
+    exported = entry(space).to_genotype(arch)            # the genotype `train` retrains, and its settings
+    summary = {k: v for k, v in found.items() if k not in ("arch", "space")}
+    summary.update(exported[1] if exported else {})
+    rd.write_json(run_dir / rd.RESULTS, summary)
+    if exported is None:
+        return summary, ""
+    return summary, (f"; train it with: python -m nas_kit train --genotype {run_dir / 'genotype.txt'}" +
+                     "".join(f" --set {k}={v}" for k, v in exported[1].items()))
+
+
+def cmd_search(args, profile, overrides) -> int:
+    run_dir, config = _search_config(args, profile, overrides)
+    method, space, profile = config["method"], config["space"], config["profile"]
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
-    result = search_runs.run(method, space, config["settings"], run_dir, resume=args.resume, progress=args.progress)
-    note = rd.write_genotype(run_dir, result["arch"], result.get("space"))
-    if note:
-        print(note, file=sys.stderr)
-    summary = {k: v for k, v in result.items() if k not in ("arch", "space")}
-    rd.write_json(run_dir / rd.RESULTS, summary)
+    found = methods.run(method, space, config["settings"], run_dir, resume=args.resume, progress=args.progress)
+    summary, hint = _report_search(run_dir, found)
     numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary.items() if isinstance(v, float) and k != "seconds")
-    print(f"{method} on {space} ({profile}): {result['text']}" + (f"  ({numbers})" if numbers else ""))
-    hint = ""
-    if hasattr(result["arch"], "normal") or hasattr(result["arch"], "recurrent"):
-        hint = f"; train it with: python -m nas_kit train --genotype {run_dir / 'genotype.txt'}" + \
-            (f" --set init_op={result['init_op']}" if "init_op" in result else "")
+    print(f"{method} on {space} ({profile}): {found['text']}" + (f"  ({numbers})" if numbers else ""))
     print(f"run directory {run_dir}{hint}")
     return 0
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from nas_kit.data import DataNotFoundError
-    from nas_kit.settings import parse_assignments
     try:
-        from nas_kit.config import current_profile
         profile = args.profile or current_profile()
         overrides = parse_assignments(args.overrides)
         command = cmd_train if args.command == "train" else cmd_search

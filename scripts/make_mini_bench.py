@@ -1,24 +1,23 @@
 """Make the mini tabular benchmark: train every cell of the BenchSpace once per seed and write the table.
 
-    python scripts/make_mini_bench.py                      # quick recipe, CPU, the kit's own images -> data/mini_bench.json
-    python scripts/make_mini_bench.py --recipe full --data ~/cifar10 --out data/mini_bench_cifar10.json   # on a GPU
+    python scripts/make_mini_bench.py                      # quick recipe, CPU, the kit's own images -> nas_kit/tables/mini_bench.json
+    python scripts/make_mini_bench.py --recipe full --data ~/cifar10 --out nas_kit/tables/mini_bench_cifar10.json   # on a GPU
 
 Each finished (cell, seed) is appended at once to a log beside the output (``<out>.partial.jsonl``), so a
 killed run loses at most the cells in training and starts again where it stopped. The table keeps the
-seeds that every cell has finished, and is written atomically.
+seeds that every cell has finished, and is written atomically (nas_kit.files).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from nas_kit.estimation.tabular import DEFAULT_TABLE, RECIPES, bench_data, new_table, train_bench_cell
+from nas_kit.files import write_text
 from nas_kit.spaces.bench import BenchSpace
 
 _DATA = None
@@ -31,14 +30,6 @@ def _init_worker(recipe_name, root):
 
 def _train(arch, seed, budget):
     return arch, seed, train_bench_cell(arch, _DATA, budget, seed)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)                      # mkstemp makes it private; the table is for everyone
-    os.replace(tmp, path)
 
 
 def assemble(table: dict, rows: dict, space: BenchSpace) -> dict:
@@ -65,7 +56,7 @@ def main(argv=None):
 
     space = BenchSpace()
     table = new_table(args.recipe, space.ops, args.seeds)
-    budget = RECIPES[args.recipe]["budget"]
+    budget = RECIPES[args.recipe].budget
     log = args.out.with_name(args.out.name + ".partial.jsonl")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = {}
@@ -90,7 +81,7 @@ def main(argv=None):
                 left = (time.time() - start) / k * (len(todo) - k)
                 print(f"{k}/{len(todo)} trained, {left / 60:.0f} min left", flush=True)
     table = assemble(table, rows, space)
-    write_atomically(args.out, json.dumps(table, separators=(",", ":")))
+    write_text(args.out, json.dumps(table, separators=(",", ":")))       # atomically, readable by everyone
     print(f"wrote {args.out} with seeds {table['seeds']} ({len(table['cells'])} cells)")
     return 0
 

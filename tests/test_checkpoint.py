@@ -38,3 +38,30 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
 def test_saving_leaves_no_temporary_file(tmp_path):
     save_checkpoint(tmp_path / "a.pt", step=1)
     assert os.listdir(tmp_path) == ["a.pt"]
+
+
+def test_a_search_checkpoint_written_before_the_redesign_still_loads(tmp_path, monkeypatch):
+    """A black-box search pickles its strategy and History whole. Before issue 13, History and Record lived in
+    nas_kit.strategies.base, the cell spaces were one class, and the NAS-RL controller named its layer decisions
+    after its space: such a checkpoint still loads, to the classes of today."""
+    import nas_kit.strategies.base as old_home
+    from nas_kit.results import History, Record
+    from nas_kit.spaces import NASRLSpace, PNASSpace, pnas
+    from nas_kit.spaces.cell import CellSpace
+    from nas_kit.strategies import NASRLStrategy
+
+    history = History()
+    history.append(("skip_connect",) * 6, "cell", (0.5, 1.0, 1.0, "ok", ""))
+    space = pnas(blocks=2)
+    space.__class__ = CellSpace                                 # one class for every cell space, as before
+    controller = NASRLStrategy(NASRLSpace(layers=2), seed=0).controller
+    controller.kind = "nas_rl"
+    monkeypatch.setattr(old_home, "Record", Record, raising=False)
+    monkeypatch.setattr(History, "__module__", "nas_kit.strategies.base")
+    monkeypatch.setattr(Record, "__module__", "nas_kit.strategies.base")
+    save_checkpoint(tmp_path / "old.pt", search={"history": history, "space": space, "controller": controller})
+    monkeypatch.undo()
+    search = load_checkpoint(tmp_path / "old.pt", restore_rng=False)["search"]
+    assert type(search["history"]) is History and type(search["history"][0]) is Record
+    assert type(search["space"]) is PNASSpace and search["space"].key == "pnas" and search["space"].nodes == 2
+    assert search["controller"].kind == "layers" and search["controller"].sample(0)

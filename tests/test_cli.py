@@ -142,8 +142,9 @@ def test_a_new_run_refuses_a_directory_that_holds_one(tmp_path):
 
 def test_without_graphviz_the_run_directory_gets_the_dot_source_and_one_sentence(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    from nas_kit.genotypes import DARTS_V2
-    note = rd.write_genotype(tmp_path, DARTS_V2)
+    from nas_kit.genotypes import DARTS_V2, to_darts_string
+    from nas_kit.viz import draw_genotype
+    note = rd.write_genotype(tmp_path, to_darts_string(DARTS_V2), draw_genotype(DARTS_V2))
     assert note.count(". ") == 0 and note.endswith(".") and "genotype.gv" in note
     assert sorted(p.name for p in tmp_path.iterdir()) == ["genotype.gv", "genotype.txt"]
     assert "sep_conv_3x3" in (tmp_path / "genotype.gv").read_text()
@@ -151,7 +152,7 @@ def test_without_graphviz_the_run_directory_gets_the_dot_source_and_one_sentence
 
 @pytest.mark.parametrize("method", ["random", "evolution", "nas_rl", "pnas", "enas", "darts"])
 def test_every_method_has_quick_and_full_settings_with_the_same_keys_on_each_of_its_spaces(method):
-    from nas_kit.training import search_runs
-    for space in search_runs.METHOD_SPACES[method]:
-        quick, full = (search_runs.defaults(method, space, p) for p in ("quick", "full"))
+    from nas_kit import methods
+    for space in methods.METHODS[method].spaces:
+        quick, full = (methods.defaults(method, space, p) for p in ("quick", "full"))
         assert quick.keys() == full.keys(), (method, space)

@@ -4,12 +4,12 @@ import torch
 import torch.nn.functional as F
 from torch.func import functional_call
 
-from nas_kit.genotypes import DARTS_PRIMITIVES, DARTS_V2, DARTS_V2_RNN, PUBLISHED, RNN_PRIMITIVES, Genotype
+from nas_kit.genotypes import (DARTS_PRIMITIVES, DARTS_V2, DARTS_V2_RNN, PUBLISHED, RNN_PRIMITIVES, Genotype,
+                               parse_genotype, to_darts_string)
 from nas_kit.models.darts_rnn_search import RNNModelSearch
 from nas_kit.models.darts_search import MixedOp, SearchNetwork, num_edges
 from nas_kit.spaces import DartsRNNSpace, darts
-from nas_kit.strategies.darts import Architect
-from nas_kit.strategies.darts_derive import derive_cnn, derive_rnn, parse_genotype, to_darts_string
+from nas_kit.strategies.darts import Architect, derive_cnn, derive_rnn, rnn_genotype
 
 
 def ce_loss(forward, batch):
@@ -177,11 +177,11 @@ def test_the_recurrent_supernet_runs_and_its_architect_steps():
     before = model.alphas.clone()
     h = Architect(model, w_opt, loss_fn, arch_lr=3e-3, unrolled=True, clip=0.25).step((x, y, hidden), (x, y, hidden))
     assert h[0].shape == (1, 4, 8) and not torch.equal(before, model.alphas)
-    assert len(model.genotype().recurrent) == 3
+    assert len(rnn_genotype(model).recurrent) == 3
 
 
 def test_a_killed_search_resumes_to_the_same_alphas(tmp_path):
-    from nas_kit.training.darts_search import search_cnn
+    from nas_kit.strategies.darts.search import search_cnn
     torch.manual_seed(0)
     x, y = torch.rand(32, 3, 8, 8), torch.randint(0, 10, (32,))
     settings = dict(epochs=2, batch_size=8, crop_padding=1, arch_lr=1e-2, unrolled=True)
@@ -242,7 +242,7 @@ def test_the_search_model_takes_its_cell_through_the_language_model_constructor(
 
 
 def test_compare_with_random_scores_every_cell_with_the_same_seeds():
-    from nas_kit.training.darts_search import compare_with_random
+    from nas_kit.strategies.comparison import compare_with_random
     space = darts(nodes=2)
     calls = []
 

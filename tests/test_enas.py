@@ -9,9 +9,10 @@ from nas_kit.data import make_cifar_like, make_ptb_like
 from nas_kit.models.enas_cnn_supernet import (ENASMacroSupernet, ENASMicroSupernet, macro_to_standalone,
                                               micro_to_standalone)
 from nas_kit.models.enas_rnn_supernet import ENASRNNSupernet, to_standalone
-from nas_kit.spaces import SPACES, ENASMacroSpace, ENASRNNSpace, enas_micro
-from nas_kit.strategies.enas import ENASController, REINFORCE
-from nas_kit.training.enas_search import CIFARTask, PTBTask, cosine_lr, derive, enas_search, random_architectures
+from nas_kit.registry import SPACES
+from nas_kit.spaces import ENASMacroSpace, ENASRNNSpace, enas_micro
+from nas_kit.strategies.enas import (REINFORCE, CIFARTask, ENASController, PTBTask, cosine_lr, derive, enas_search,
+                                    random_architectures)
 
 
 @pytest.fixture(autouse=True)

@@ -58,7 +58,7 @@ class NaNNet(nn.Module):
 def nan_for_max_pool(arch, budget, num_classes):
     """A builder whose children with a max_pool_3x3 produce NaN logits."""
     from nas_kit.estimation import build_child
-    return NaNNet() if any(op == "max_pool_3x3" for op, _ in arch.normal) else build_child(arch, budget, num_classes)
+    return NaNNet() if any(op == "max_pool_3x3" for op, _ in arch.normal) else build_child(arch, budget, num_classes, SPACE)
 
 
 def test_a_failing_candidate_is_recorded_and_the_search_goes_on(data):

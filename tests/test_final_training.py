@@ -2,6 +2,7 @@
 averaged SGD takes over when validation stalls, resumed runs repeat exactly, and the GPU options run."""
 import io
 import math
+from dataclasses import asdict, replace
 
 import matplotlib
 import pytest
@@ -9,7 +10,8 @@ import torch
 
 from nas_kit.genotypes import DARTS_V2, DARTS_V2_RNN
 from nas_kit.models.cifar_network import count_parameters
-from nas_kit.settings import override
+from nas_kit.config import override
+from nas_kit.training import ptb as ptb_loop
 from nas_kit.training import run_dir as rd
 from nas_kit.training import train_cifar as tc
 from nas_kit.training import train_ptb as tp
@@ -27,14 +29,14 @@ def one_thread():
 
 
 def test_the_full_cifar_recipe_is_darts_train_py():
-    full = tc.RECIPE["full"]
+    full = asdict(tc.RECIPE["full"])
     assert {k: full[k] for k in ("epochs", "batch_size", "lr", "lr_min", "momentum", "weight_decay", "grad_clip",
                                  "C", "layers", "auxiliary", "auxiliary_weight", "cutout", "drop_path_prob",
                                  "crop_padding", "data")} == \
         dict(epochs=600, batch_size=96, lr=0.025, lr_min=0.0, momentum=0.9, weight_decay=3e-4, grad_clip=5.0, C=36,
              layers=20, auxiliary=True, auxiliary_weight=0.4, cutout=16, drop_path_prob=0.2, crop_padding=4,
              data="cifar10")
-    assert tc.RECIPE["quick"].keys() == full.keys()
+    assert asdict(tc.RECIPE["quick"]).keys() == full.keys()
 
 
 def test_darts_v2_in_the_full_recipe_has_3_3_million_parameters():
@@ -42,16 +44,16 @@ def test_darts_v2_in_the_full_recipe_has_3_3_million_parameters():
 
 
 def test_the_full_ptb_recipe_is_darts_rnn_train_py():
-    full = tp.RECIPE["full"]
+    full = asdict(tp.RECIPE["full"])
     assert {k: full[k] for k in ("emsize", "lr", "batch_size", "bptt", "clip", "weight_decay", "dropout", "dropouth",
                                  "dropoutx", "dropouti", "dropoute", "beta", "nonmono", "eval_batch_size",
                                  "test_batch_size", "max_seq_len_delta")} == \
         dict(emsize=850, lr=20.0, batch_size=64, bptt=35, clip=0.25, weight_decay=8e-7, dropout=0.75, dropouth=0.25,
              dropoutx=0.75, dropouti=0.2, dropoute=0.1, beta=1e-3, nonmono=5, eval_batch_size=10, test_batch_size=1,
              max_seq_len_delta=20)
-    assert tp.RECIPE["quick"].keys() == full.keys()
+    assert asdict(tp.RECIPE["quick"]).keys() == full.keys()
     # DARTS (second order) on PTB: 23M parameters with the 850-unit model and its 10,000-word vocabulary
-    assert round(tp.count_parameters(tp.build(DARTS_V2_RNN, 10000, full)) / 1e6) == 23
+    assert round(tp.count_parameters(tp.build(DARTS_V2_RNN, 10000, tp.RECIPE["full"])) / 1e6) == 23
 
 
 def test_drop_path_rises_linearly_to_0_2_and_the_learning_rate_follows_the_cosine():
@@ -103,7 +105,7 @@ def test_asgd_takes_over_when_validation_stops_improving(monkeypatch, tmp_path):
         evaluated.append(model.encoder.weight.detach().clone())
         return next(losses)
 
-    monkeypatch.setattr(tp, "evaluate", scripted)
+    monkeypatch.setattr(ptb_loop, "evaluate", scripted)
     results = tp.train_ptb(DARTS_V2_RNN, tp.recipe("quick", **dict(TINY_PTB, epochs=5, nonmono=1)), run_dir=tmp_path,
                            progress="off")
     assert [r["optimizer"] for r in results["history"]] == ["sgd"] * 4 + ["asgd"]
@@ -118,7 +120,7 @@ def test_asgd_takes_over_when_validation_stops_improving(monkeypatch, tmp_path):
 def test_a_resumed_ptb_run_repeats_the_uninterrupted_numbers(tmp_path):
     settings = tp.recipe("quick", **TINY_PTB)
     straight = tp.train_ptb(DARTS_V2_RNN, settings, run_dir=tmp_path / "a", progress="off")
-    tp.train_ptb(DARTS_V2_RNN, dict(settings, epochs=1), run_dir=tmp_path / "b", progress="off")
+    tp.train_ptb(DARTS_V2_RNN, replace(settings, epochs=1), run_dir=tmp_path / "b", progress="off")
     resumed = tp.train_ptb(DARTS_V2_RNN, settings, run_dir=tmp_path / "b", resume=True, progress="off")
     assert [r["valid_ppl"] for r in resumed["history"]] == [r["valid_ppl"] for r in straight["history"]]
     assert resumed["test_ppl"] == straight["test_ppl"]
@@ -128,7 +130,7 @@ def test_a_resumed_ptb_run_repeats_the_uninterrupted_numbers(tmp_path):
 
 def test_a_nan_epoch_rolls_back_to_the_weights_it_began_with_and_training_goes_on(tmp_path, monkeypatch):
     # epoch 2 diverges (its loss and weights become NaN); DARTS's script reloads and goes on, and so does the kit
-    real_epoch, after_epoch = tp.train_epoch, []
+    real_epoch, after_epoch = ptb_loop.train_epoch, []
 
     def diverging(model, optimizer, train_data, s, epoch, *args):
         loss = real_epoch(model, optimizer, train_data, s, epoch, *args)
@@ -139,7 +141,7 @@ def test_a_nan_epoch_rolls_back_to_the_weights_it_began_with_and_training_goes_o
         after_epoch.append(model.encoder.weight.detach().clone())
         return loss
 
-    monkeypatch.setattr(tp, "train_epoch", diverging)
+    monkeypatch.setattr(ptb_loop, "train_epoch", diverging)
     results = tp.train_ptb(DARTS_V2_RNN, tp.recipe("quick", **dict(TINY_PTB, epochs=3)), run_dir=tmp_path,
                            progress="off")
     assert [r["rolled_back"] for r in results["history"]] == [0, 1, 0]
@@ -152,7 +154,7 @@ def test_a_nan_epoch_rolls_back_to_the_weights_it_began_with_and_training_goes_o
 
 
 def test_a_run_whose_loss_stays_nan_stops_with_one_sentence(monkeypatch):
-    monkeypatch.setattr(tp, "train_epoch", lambda *args: math.nan)
+    monkeypatch.setattr(ptb_loop, "train_epoch", lambda *args: math.nan)
     with pytest.raises(FloatingPointError, match=r"not finite in 4 epochs in a row .* smaller learning rate"):
         tp.train_ptb(DARTS_V2_RNN, tp.recipe("quick", **dict(TINY_PTB, epochs=6)), progress="off")
 
@@ -202,7 +204,7 @@ def test_training_curves_are_drawn_from_a_run_directory(tmp_path):
     rd.write_metrics(tmp_path / rd.METRICS, [dict(epoch=e, train_loss=2.0 / e, test_loss=2.2 / e, train_acc=0.1 * e,
                                                   test_acc=0.09 * e, seconds=1.0) for e in (1, 2, 3)])
     from nas_kit.viz.curves import plot_training_curves
-    fig = plot_training_curves(tmp_path, title="DARTS_V2")
+    fig = plot_training_curves(rd.read_metrics(tmp_path), title="DARTS_V2")
     loss, acc = fig.axes
     assert [line.get_label() for line in loss.lines] == ["train loss", "test loss"]
     assert list(acc.lines[1].get_ydata()) == pytest.approx([9.0, 18.0, 27.0])

@@ -3,7 +3,8 @@ import pytest
 
 from nas_kit import genotypes as G
 from nas_kit.spaces import DartsRNNSpace, ENASRNNSpace, darts, enas_micro, nasnet, pnas
-from nas_kit.spaces.cell import cell_to_blocks, loose_ends, pnas_genotype
+from nas_kit.spaces.cell import loose_ends
+from nas_kit.spaces.pnas import cell_to_blocks, pnas_genotype
 from nas_kit.spaces.enas_rnn import from_genotype, to_genotype
 
 

@@ -8,7 +8,7 @@ import torch
 from nas_kit.estimation.surrogate import (LSTMPredictor, MLPPredictor, SurrogateEnsemble, blocks_of, encode_tokens,
                                           spearman)
 from nas_kit.spaces import pnas
-from nas_kit.spaces.cell import pnas_genotype
+from nas_kit.spaces.pnas import pnas_genotype
 from nas_kit.strategies.base import run_search
 from nas_kit.strategies.pnas import PNAS, expand, synthetic_reward
 

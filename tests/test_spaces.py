@@ -6,7 +6,8 @@ from collections import Counter
 import pytest
 
 from nas_kit import genotypes as G
-from nas_kit.spaces import (SPACES, DartsRNNSpace, ENASMacroSpace, ENASRNNSpace, InvalidArchitecture,
+from nas_kit.registry import SPACES
+from nas_kit.spaces import (DartsRNNSpace, ENASMacroSpace, ENASRNNSpace, InvalidArchitecture,
                             NASRLSpace, darts, enas_micro, nasnet, pnas)
 from nas_kit.spaces.nas_rl import Layer
 
@@ -195,3 +196,8 @@ def test_decode_refuses_malformed_text_with_invalid_architecture():
         darts().decode("normal: sep_conv_3x3(0) ; reduce: x")
     with pytest.raises(InvalidArchitecture):
         pnas().decode("cell: sep_conv_3x3(0)+sep_conv_3x3(9) | " * 4 + "skip_connect(0)+skip_connect(1)")
+
+
+@pytest.mark.parametrize("name", list(SPACES))
+def test_each_registry_entry_makes_the_space_that_bears_its_key(name):
+    assert SPACES[name]().key == name

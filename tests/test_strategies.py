@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from nas_kit.spaces import BenchSpace, ENASMacroSpace, NASRLSpace, darts, enas_micro, pnas, space_key
+from nas_kit.spaces import BenchSpace, ENASMacroSpace, NASRLSpace, darts, enas_micro, pnas
 from nas_kit.strategies import (Controller, NASRLStrategy, RandomSearch, RegularizedEvolution, run_search)
 from nas_kit.strategies.evolution import Individual
 
@@ -145,7 +145,7 @@ def test_controller_log_prob_matches_its_sampling_distribution(space):
     arch = controller.sample(random.Random(0))
     (controller.space_at(len(arch)) if controller.has_depth else space).validate(arch)
     assert torch.isfinite(controller.log_prob(arch)) and controller.entropy(arch) > 0
-    assert controller.space_name == space_key(space)
+    assert controller.space_name == space.key
 
 
 @pytest.mark.parametrize("space, size", [(pnas(blocks=1), 256), (BenchSpace(), 729)], ids=["pnas-1", "mini-bench"])

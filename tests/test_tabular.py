@@ -15,7 +15,8 @@ import torch
 from nas_kit.estimation.tabular import RECIPES, MiniBench, bench_data, new_table, train_bench_cell
 from nas_kit.spaces import BenchSpace
 from nas_kit.strategies import NASRLStrategy, RandomSearch, RegularizedEvolution, run_search
-from nas_kit.strategies.comparison import compare, incumbent_curve, summary
+from nas_kit.results import summary
+from nas_kit.strategies.comparison import compare, incumbent_curve
 
 ALL_SKIP = ("skip_connect",) * 6
 
@@ -27,7 +28,7 @@ def bench():
 
 def test_the_table_holds_every_cell_of_the_space_for_at_least_two_seeds(bench):
     assert len(bench.archs()) == BenchSpace().size() == 729
-    assert len(bench.seeds) >= 2 and bench.epochs == RECIPES["quick"]["budget"].epochs
+    assert len(bench.seeds) >= 2 and bench.epochs == RECIPES["quick"].budget.epochs
     for text, row in bench.cells.items():
         assert len(row["valid"]) == len(row["test"]) == len(bench.seeds)
         assert all(len(run) == bench.epochs and all(0 <= a <= 1 for a in run) for run in row["valid"]), text
@@ -71,7 +72,7 @@ def test_a_retrained_row_lies_within_the_tables_own_seed_to_seed_noise(bench):
     valid_noise = np.quantile(leave_one_out(runs).mean(-1), 0.99)            # mean over the epochs
     test_noise = np.quantile(leave_one_out(tests), 0.99)
     row = bench.cells[bench.space.encode(ALL_SKIP)]
-    again = train_bench_cell(ALL_SKIP, bench_data(recipe), recipe["budget"], seed=bench.seeds[0])
+    again = train_bench_cell(ALL_SKIP, bench_data(recipe), recipe.budget, seed=bench.seeds[0])
     assert len(again["valid"]) == bench.epochs and again["params"] == row["params"]
     distance = np.abs(np.array(again["valid"]) - np.mean(row["valid"], 0)).mean()
     assert distance < valid_noise, (again["valid"], row["valid"], valid_noise)

@@ -4,11 +4,11 @@ import random
 import pytest
 
 from nas_kit import genotypes as G
-from nas_kit.spaces import SPACES
+from nas_kit.registry import SPACES, count_parameters_of
 from nas_kit.spaces.toy1d import ARCHITECTURES
 from nas_kit.strategies.toy_enas import ToyController
 from nas_kit.viz import svg_text_labels
-from nas_kit.widgets import ArchitectureExplorer, count_parameters_of, format_size
+from nas_kit.widgets import ArchitectureExplorer, format_size
 
 
 def test_size_is_shown_rounded_and_exact():

@@ -15,17 +15,16 @@ turn a batch into the NCHW float input that the DARTS/ENAS training scripts use
 (random crop with 4-pixel zero padding, horizontal flip, optional cutout of DeVries & Taylor 2017).
 """
 import io
-import os
 import pickle
 import tarfile
-import tempfile
 from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .download import data_root, download_url, file_hash, not_found
+from nas_kit.data.download import data_root, download_url, file_hash, not_found
+from nas_kit.files import atomic
 
 URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 MD5 = "c58f30108f718f92721af3b95e74349a"
@@ -86,7 +85,7 @@ def _from_batches(open_member):
 def _from_jpeg_npz(root):
     """Decode shared/data's cifar10_jpeg.npz (JPEG q75 copy, see its README) with Pillow."""
     try:
-        from PIL import Image
+        from PIL import Image                 # Pillow is optional: only this copy of CIFAR-10 needs it
     except ImportError as e:
         raise not_found("CIFAR-10", f"{NPZ} (decoding {JPEG_NPZ} needs Pillow: pip install pillow)", root) from e
     out = {}
@@ -97,17 +96,11 @@ def _from_jpeg_npz(root):
                                           for a, b in zip(off[:-1], off[1:])])
             out[f"y_{split}"] = z[f"y_{split}"]
         out["class_names"] = z["class_names"]
-    tmp = None
     try:  # keep the decoded arrays for next time, atomically; a read-only root is fine
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=NPZ + ".", suffix=".part")
-        with os.fdopen(fd, "wb") as f:
+        with atomic(root / NPZ, "wb") as f:
             np.savez(f, **out)
-        os.replace(tmp, root / NPZ)
     except OSError:
         pass
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.remove(tmp)
     return _image_data(out["x_train"], out["y_train"], out["x_test"], out["y_test"], out["class_names"])
 
 

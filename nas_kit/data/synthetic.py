@@ -13,8 +13,8 @@ import random
 
 import numpy as np
 
-from .cifar10 import ImageData, load_cifar10
-from .ptb import corpus_from_lines, load_ptb
+from nas_kit.data.cifar10 import ImageData, load_cifar10
+from nas_kit.data.ptb import corpus_from_lines, load_ptb
 
 PATTERNS = ("horizontal stripes", "vertical stripes", "diagonal stripes", "antidiagonal stripes", "checkerboard",
             "disc", "ring", "square", "plus", "cross")

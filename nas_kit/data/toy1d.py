@@ -1,11 +1,16 @@
-"""Data for the 1-D toy ENAS example: a known true architecture plus Gaussian noise."""
+"""Data for the 1-D toy ENAS example: a known true architecture plus Gaussian noise.
+
+An architecture of the toy example is a ``ToyArchitecture(activation, skip)``; the data are drawn from one
+of them, so the pair is defined here and the toy space (``nas_kit.spaces.toy1d``) enumerates its four values.
+"""
 from __future__ import annotations
 
 from collections import namedtuple
 
 import torch
 
-from nas_kit.spaces.toy1d import ToyArchitecture
+ToyArchitecture = namedtuple("ToyArchitecture", "activation skip")
+ToyArchitecture.__doc__ = "phi in {'tanh','relu'}; skip: whether x connects to z."
 
 ToyData = namedtuple("ToyData", "x_train z_train x_valid z_valid true_arch true_w")
 

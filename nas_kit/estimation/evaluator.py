@@ -17,20 +17,20 @@ the variable (``os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)``) once the clust
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 import zlib
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from nas_kit.data.cifar10 import augment, normalize, to_tensor
-from nas_kit.strategies.base import Outcome, error_message, failed
+from nas_kit.registry import build_network
+from nas_kit.results import Outcome, error_message, failed
+from nas_kit.training.cifar import Recipe, cosine, epochs, evaluate, resized, sgd, stream_draws
 
 
 @dataclass(frozen=True)
@@ -49,80 +49,48 @@ class Budget:
     threads: int = 1                # torch threads per worker
     device: str = "cpu"
 
+    def loop(self) -> Recipe:
+        """The training loop's recipe of a child: the cosine falls at every step, crops pad by image_size / 8."""
+        return Recipe(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, lr_min=0.0, cosine_per="step",
+                      nesterov=self.nesterov, weight_decay=self.weight_decay, grad_clip=self.grad_clip,
+                      crop_padding=self.image_size // 8)
+
 
 _INIT_LOCK = threading.Lock()
 
 
-def build_child(arch, budget: Budget, num_classes: int) -> nn.Module:
-    """A cell Genotype -> NetworkCIFAR; an ENAS macro architecture -> MacroNetwork; NAS-RL layers -> NASRLNetwork;
-    a mini-benchmark cell (6 op names) -> BenchNetwork (``budget.layers`` cells per stage)."""
-    if isinstance(arch, tuple) and arch and all(isinstance(op, str) for op in arch):
-        from nas_kit.models.bench_network import BenchNetwork
-        return BenchNetwork(arch, C=budget.C, cells_per_stage=budget.layers, num_classes=num_classes)
-    if hasattr(arch, "normal"):
-        from nas_kit.models.cifar_network import NetworkCIFAR
-        return NetworkCIFAR(budget.C, num_classes, budget.layers, False, arch)
-    if isinstance(arch, list) and arch and isinstance(arch[0], tuple) and len(arch[0]) == 2:
-        from nas_kit.models.enas_macro import MacroNetwork
-        return MacroNetwork(arch, C=budget.C, num_classes=num_classes)
-    from nas_kit.spaces.nas_rl import Layer
-    if isinstance(arch, list) and arch and all(isinstance(layer, Layer) for layer in arch):
-        from nas_kit.models.nas_rl_network import build_nas_rl_child
-        return build_nas_rl_child(arch, budget, num_classes)
-    raise ValueError(f"no child builder for {type(arch).__name__} architectures; pass build_fn= to the Evaluator.")
+def build_child(arch, budget: Budget, num_classes: int, space) -> nn.Module:
+    """The network of ``arch`` in ``space`` (a space or its registry key) with ``budget.C`` channels and
+    ``budget.layers`` cells, as the registry builds it (``nas_kit.registry.build_network``)."""
+    return build_network(arch, space, budget.C, budget.layers, num_classes)
 
 
-def _images(x, size, device):
-    x = to_tensor(x, device)
-    return F.interpolate(x, size=(size, size), mode="area") if size != x.shape[-1] else x
-
-
-def _logits(out):
-    return out[0] if isinstance(out, tuple) else out      # NetworkCIFAR returns (logits, auxiliary logits)
+def builder(space):
+    """The ``build_fn`` of children of ``space``: ``build_child`` for that space, picklable for process pools."""
+    return partial(build_child, space=space if isinstance(space, str) else space.key)
 
 
 def fit(model, x_train, y_train, budget: Budget, seed: int, after_epoch=None) -> None:
-    """Train ``model`` on uint8 NHWC images for ``budget.epochs``: SGD (momentum 0.9, ``budget.weight_decay``,
-    cosine lr from ``budget.lr`` to 0 over every step), random crop and flip, gradient clipping.
+    """Train ``model`` on uint8 NHWC images with the child recipe of ``budget`` (``Budget.loop``), through the
+    one training loop (nas_kit.training.cifar), its draws from one generator seeded by ``seed``.
     ``after_epoch(epoch)`` is called after each epoch (NAS-Bench-201 records its accuracies there).
     A NaN or infinite loss raises FloatingPointError."""
-    n = len(x_train)
-    opt = torch.optim.SGD(model.parameters(), budget.lr, momentum=0.9, weight_decay=budget.weight_decay,
-                          nesterov=budget.nesterov)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, budget.epochs * math.ceil(n / budget.batch_size))
-    g = torch.Generator().manual_seed(seed)
-    x_all = _images(x_train, budget.image_size, budget.device)
-    y_all = torch.as_tensor(y_train, device=budget.device)
-    for epoch in range(budget.epochs):
-        model.train()
-        order = torch.randperm(n, generator=g)
-        for i in range(0, n, budget.batch_size):
-            idx = order[i:i + budget.batch_size]
-            x = normalize(augment(x_all[idx], padding=budget.image_size // 8, generator=g))
-            loss = F.cross_entropy(_logits(model(x)), y_all[idx])
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"the training loss became {loss.item()} in epoch {epoch}")
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), budget.grad_clip)
-            opt.step()
-            sched.step()
+    recipe = budget.loop()
+    x = resized(x_train, budget.image_size, budget.device)
+    y = torch.as_tensor(y_train, device=budget.device)
+    optimizer = sgd(model, recipe)
+    scheduler = cosine(optimizer, recipe, len(x))
+    for epoch, *_ in epochs(model, x, y, recipe, stream_draws(seed, budget.device), optimizer, scheduler):
         if after_epoch is not None:
             after_epoch(epoch)
 
 
-@torch.no_grad()
 def accuracy(model, x, y, image_size: int = 32, device: str = "cpu") -> float:
     """The fraction of uint8 NHWC images ``x`` that ``model`` (in eval mode) labels ``y``."""
-    model.eval()
-    correct = 0
-    for i in range(0, len(x), 256):
-        logits = _logits(model(normalize(_images(x[i:i + 256], image_size, device))))
-        correct += int((logits.argmax(1).cpu().numpy() == np.asarray(y[i:i + 256])).sum())
-    return correct / len(x)
+    return evaluate(model, resized(x, image_size, device), torch.as_tensor(y, device=device), 256)[1]
 
 
-def build_seeded(arch, budget: Budget, num_classes: int, seed: int, build_fn=build_child) -> nn.Module:
+def build_seeded(arch, budget: Budget, num_classes: int, seed: int, build_fn) -> nn.Module:
     """``build_fn(arch, budget, num_classes)`` with its weights drawn from ``seed``, on ``budget.device``."""
     with _INIT_LOCK:  # the global RNG initialises the weights; threads of one process must take turns
         torch.manual_seed(seed)
@@ -136,7 +104,7 @@ def out_of_memory_message(e: BaseException) -> str:
     return msg
 
 
-def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn=build_child) -> Outcome:
+def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn) -> Outcome:
     """Train ``build_fn(arch, budget, num_classes)`` on data = (x_train, y_train, x_valid, y_valid)
     (uint8 NHWC images, int labels) and return its validation accuracy as an Outcome (cost = epochs)."""
     start = time.perf_counter()
@@ -167,7 +135,10 @@ class Evaluator:
     """Rewards for architectures: train each child for ``budget`` and return validation accuracy.
 
     data:      an ImageData (split here into train/valid) or a tuple (x_train, y_train, x_valid, y_valid)
-    space:     used to encode architectures for the cache (repr otherwise)
+    space:     the space of the architectures: it builds the children (``builder(space)``) and encodes them
+               for the cache (repr without a space)
+    encode:    another encoding for the cache (a strategy's, whose architectures may be smaller than the space's)
+    build_fn:  ``build_fn(arch, budget, num_classes)`` -> the child, instead of the space's network
     executor:  any concurrent.futures.Executor; None -> a local ProcessPoolExecutor(workers), made on first use
     seed:      each child's seed is derived from it and the architecture's encoding, so a child's
                reward does not depend on which worker trains it or in what order
@@ -175,14 +146,18 @@ class Evaluator:
     """
 
     def __init__(self, data, budget: Budget = Budget(), space=None, executor: Executor | None = None,
-                 workers: int = 2, seed: int = 0, valid_fraction: float = 0.1, build_fn=build_child):
+                 workers: int = 2, seed: int = 0, valid_fraction: float = 0.1, build_fn=None, encode=None):
+        if build_fn is None and space is None:
+            raise ValueError("the Evaluator needs the space of its architectures (space=...), or build_fn=...")
         self.data = split_train_valid(data, valid_fraction, seed) if hasattr(data, "x_train") else tuple(data)
-        self.budget, self.space, self.seed, self.build_fn = budget, space, seed, build_fn
+        self.budget, self.space, self.seed = budget, space, seed
+        self.build_fn = builder(space) if build_fn is None else build_fn
+        self.encode = encode or (space.encode if space is not None else repr)
         self.executor, self.workers, self._own_executor = executor, workers, None
         self.cache: dict[str, Outcome] = {}
 
     def key(self, arch) -> str:
-        return self.space.encode(arch) if self.space is not None else repr(arch)
+        return self.encode(arch)
 
     def child_seed(self, key: str) -> int:
         return (self.seed * 1_000_003 + zlib.crc32(key.encode())) % 2 ** 31

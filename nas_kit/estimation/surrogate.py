@@ -1,6 +1,6 @@
 """The accuracy predictors of PNAS (Liu et al. 2018, section 3.3): read a cell, predict its accuracy.
 
-A PNAS cell is a list of b blocks ``(in1, op1, in2, op2)`` (nas_kit.spaces.cell.cell_to_blocks).
+A PNAS cell is a list of b blocks ``(in1, op1, in2, op2)`` (nas_kit.spaces.pnas.cell_to_blocks).
 Both predictors embed the tokens: one shared table for the inputs I1, I2 and one for the ops O1, O2
 (embedding size D = 100 in the paper), and both end in a fully connected layer and a sigmoid, so they
 regress accuracies in [0, 1]. They differ in how they handle cells with different numbers of blocks:
@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 
 from nas_kit.genotypes import PNAS_PRIMITIVES
-from nas_kit.spaces.cell import cell_to_blocks
+from nas_kit.spaces.pnas import cell_to_blocks
 
 
 def spearman(x, y) -> float:

@@ -2,7 +2,7 @@
 Dong & Yang 2020): every architecture of a small space trained with one fixed recipe, once per seed, so
 that evaluating an architecture is a table lookup and a student can run a strategy hundreds of times.
 
-    bench = MiniBench.load()                    # data/mini_bench.json, shipped with the kit
+    bench = MiniBench.load()                    # nas_kit/tables/mini_bench.json, shipped with the kit
     oracle = bench.oracle(seed=0)               # each query reads the run of one training seed, drawn at random
     history = run_search(strategy, oracle, 100)
     bench.test_accuracy(history.best().arch)    # mean test accuracy over the seeds
@@ -17,45 +17,55 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from nas_kit.estimation.evaluator import Budget, accuracy, build_seeded, fit, split_train_valid
+from nas_kit import tables
+from nas_kit.data import load_cifar10, make_cifar_like
+from nas_kit.estimation.evaluator import Budget, accuracy, build_seeded, builder, fit, split_train_valid
 from nas_kit.spaces.bench import MINI_BENCH_OPS, BenchSpace
-from nas_kit.strategies.base import Outcome
+from nas_kit.results import Outcome
 
-DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "data" / "mini_bench.json"
+DEFAULT_TABLE = tables.path("mini_bench.json")
+
+@dataclass(frozen=True)
+class BenchRecipe:
+    """How the table is made: the data and the one training recipe (``Budget``) of every cell."""
+    dataset: str = "cifar10"
+    n_train: int = 45000
+    n_valid: int = 5000
+    n_test: int = 10000
+    budget: Budget = Budget(epochs=12, C=16, layers=5, image_size=32, batch_size=256, lr=0.1, weight_decay=5e-4,
+                            nesterov=True, grad_clip=5.0, device="cuda")
+
 
 # full: NAS-Bench-201's 12-epoch recipe ("hp=12": C=16, N=5 cells per stage, batch 256, SGD-Nesterov
 # lr 0.1 cosine, weight decay 5e-4) on the real CIFAR-10, for a GPU.
-# quick: the table shipped in data/, trained on this CPU on the kit's own images (make_cifar_like), about
-# 5 s a run: C=8, N=1, 16x16 images, 2,500 training images for 6 epochs, plain SGD at lr 0.05 (at lr 0.1
-# with Nesterov momentum, 4-epoch runs of one cell differed by up to 0.26 in accuracy between seeds).
-RECIPES = {
-    "quick": dict(dataset="cifar-like", n_train=2500, n_valid=1000, n_test=1000,
-                  budget=Budget(epochs=6, C=8, layers=1, image_size=16, batch_size=64, lr=0.05, weight_decay=5e-4,
-                                nesterov=False, grad_clip=5.0)),
-    "full": dict(dataset="cifar10", n_train=45000, n_valid=5000, n_test=10000,
-                 budget=Budget(epochs=12, C=16, layers=5, image_size=32, batch_size=256, lr=0.1, weight_decay=5e-4,
-                               nesterov=True, grad_clip=5.0, device="cuda")),
-}
+# quick: the table shipped with the kit (nas_kit/tables/mini_bench.json), trained on this CPU on the kit's own
+# images (make_cifar_like), about 5 s a run: C=8, N=1, 16x16 images, 2,500 training images for 6 epochs, plain
+# SGD at lr 0.05 (at lr 0.1 with Nesterov momentum, 4-epoch runs of one cell differed by up to 0.26 in accuracy
+# between seeds).
+FULL = BenchRecipe()
+QUICK = replace(FULL, dataset="cifar-like", n_train=2500, n_valid=1000, n_test=1000,
+                budget=replace(FULL.budget, epochs=6, C=8, layers=1, image_size=16, batch_size=64, lr=0.05,
+                               nesterov=False, device="cpu"))
+RECIPES = {"quick": QUICK, "full": FULL}
 
 
-def bench_data(recipe: dict, root=None):
+def bench_data(recipe: BenchRecipe, root=None):
     """(x_train, y_train, x_valid, y_valid, x_test, y_test) for a recipe: the validation images come out of
     the training split; the test images are never seen by a search."""
-    from nas_kit.data import load_cifar10, make_cifar_like
-    n_train, n_valid = recipe["n_train"], recipe["n_valid"]
-    if recipe["dataset"] == "cifar-like":
-        images = make_cifar_like(n_train=n_train + n_valid, n_test=recipe["n_test"], seed=0)
+    n_train, n_valid = recipe.n_train, recipe.n_valid
+    if recipe.dataset == "cifar-like":
+        images = make_cifar_like(n_train=n_train + n_valid, n_test=recipe.n_test, seed=0)
     else:
         images = load_cifar10(root)
     x_train, y_train, x_valid, y_valid = split_train_valid(images, n_valid / len(images.x_train), seed=0)
     return (x_train[:n_train], y_train[:n_train], x_valid, y_valid,
-            images.x_test[:recipe["n_test"]], images.y_test[:recipe["n_test"]])
+            images.x_test[:recipe.n_test], images.y_test[:recipe.n_test])
 
 
 def train_bench_cell(arch: tuple, data, budget: Budget, seed: int) -> dict:
@@ -63,7 +73,7 @@ def train_bench_cell(arch: tuple, data, budget: Budget, seed: int) -> dict:
     test accuracy at the end, training seconds and parameter count (one row of the table)."""
     torch.set_num_threads(budget.threads)
     x_train, y_train, x_valid, y_valid, x_test, y_test = data
-    model = build_seeded(tuple(arch), budget, 10, seed)
+    model = build_seeded(tuple(arch), budget, 10, seed, builder(BenchSpace.key))
     valid = []
     start = time.perf_counter()
     fit(model, x_train, y_train, budget, seed,
@@ -146,8 +156,7 @@ class BenchOracle:
 
 
 def new_table(recipe_name: str, ops=MINI_BENCH_OPS, seeds=(0, 1, 2)) -> dict:
-    recipe = dict(RECIPES[recipe_name])
-    recipe["budget"] = asdict(recipe["budget"])
+    recipe = asdict(RECIPES[recipe_name])
     return dict(about="mini tabular benchmark of nas_kit (NAS-Bench-201-style cells); made by scripts/make_mini_bench.py",
                 recipe_name=recipe_name, recipe=recipe, ops=list(ops), seeds=list(seeds),
                 edges="|op~0|+|op~0|op~1|+|op~0|op~1|op~2| (op~i: the edge from node i)", cells={})

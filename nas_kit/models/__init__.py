@@ -17,17 +17,17 @@ enas_cnn_supernet  ENASMacroSupernet and ENASMicroSupernet
 enas_rnn_supernet  ENASRNNSupernet
 toy1d              SharedToyNet, the 1-D toy example of the ENAS lecture
 """
-from nas_kit.models.cifar_network import AuxiliaryHeadCIFAR, Cell, NetworkCIFAR, count_parameters, drop_path, validate_genotype
+from nas_kit.models.cifar_network import AuxiliaryHeadCIFAR, Cell, NetworkCIFAR, count_parameters, drop_path
 from nas_kit.models.bench_network import BenchNetwork
-from nas_kit.models.enas_macro import MACRO_OPS, MacroNetwork, validate_macro_arch
+from nas_kit.models.enas_macro import MacroNetwork
 from nas_kit.models.enas_micro import ENASMicroNetwork
 from nas_kit.models.nas_rl_network import NASRLNetwork
 from nas_kit.models.operations import OPS
 from nas_kit.models.ptb_lm import LockedDropout, RNNModel, embedded_dropout
-from nas_kit.models.recurrent import DARTSCell, validate_rnn_genotype
+from nas_kit.models.recurrent import DARTSCell
 
 __all__ = [
-    "OPS", "Cell", "AuxiliaryHeadCIFAR", "NetworkCIFAR", "count_parameters", "drop_path", "validate_genotype",
-    "MACRO_OPS", "MacroNetwork", "validate_macro_arch", "ENASMicroNetwork", "NASRLNetwork", "BenchNetwork",
-    "DARTSCell", "validate_rnn_genotype", "RNNModel", "LockedDropout", "embedded_dropout",
+    "OPS", "Cell", "AuxiliaryHeadCIFAR", "NetworkCIFAR", "count_parameters", "drop_path",
+    "MacroNetwork", "ENASMicroNetwork", "NASRLNetwork", "BenchNetwork",
+    "DARTSCell", "RNNModel", "LockedDropout", "embedded_dropout",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch.nn as nn
 
-EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))  # (from, to), in NAS-Bench-201's string order
+from nas_kit.spaces.bench import EDGES
 
 
 def _relu_conv_bn(C, k):
@@ -21,7 +21,7 @@ class _Zero(nn.Module):
         return x.mul(0.0)
 
 
-BENCH_OPS = {
+OPS = {  # the constructors of nas_kit.spaces.bench.BENCH_OPS
     "none": lambda C: _Zero(),
     "skip_connect": lambda C: nn.Identity(),
     "nor_conv_1x1": lambda C: _relu_conv_bn(C, 1),
@@ -35,7 +35,7 @@ class BenchCell(nn.Module):
         super().__init__()
         if len(ops) != len(EDGES):
             raise ValueError(f"a benchmark cell has {len(EDGES)} edge ops, got {len(ops)}.")
-        self.edges = nn.ModuleList(BENCH_OPS[op](C) for op in ops)
+        self.edges = nn.ModuleList(OPS[op](C) for op in ops)
 
     def forward(self, x):
         nodes = [x]

@@ -7,13 +7,11 @@ states named in ``*_concat`` (NASNet-A and AmoebaNet-A leave the consumed nodes 
 The network stacks ``layers`` cells, reduction cells at 1/3 and 2/3 of the depth, with an
 auxiliary classifier at 2/3 depth (Szegedy et al. 2015) and drop-path (Zoph et al. 2018).
 """
-import numbers
-
 import torch
 import torch.nn as nn
 
+from nas_kit.genotypes import validate_genotype
 from nas_kit.models.operations import OPS, FactorizedReduce, Identity, ReLUConvBN
-from nas_kit.spaces.base import InvalidArchitecture
 
 
 def drop_path(x, drop_prob):
@@ -23,29 +21,6 @@ def drop_path(x, drop_prob):
         mask = torch.bernoulli(x.new_full((x.size(0), 1, 1, 1), keep_prob))
         x = x / keep_prob * mask
     return x
-
-
-def validate_genotype(genotype):
-    """Raise ``InvalidArchitecture`` (a ValueError) naming the first malformed field of a cell genotype."""
-    for kind in ("normal", "reduce"):
-        if not hasattr(genotype, kind) or not hasattr(genotype, kind + "_concat"):
-            raise InvalidArchitecture(f"genotype.{kind}", "is missing; expected Genotype(normal, normal_concat, reduce, reduce_concat).")
-        pairs = list(getattr(genotype, kind))
-        if not pairs or len(pairs) % 2:
-            raise InvalidArchitecture(f"genotype.{kind}", f"has {len(pairs)} (op, input) pairs; each node needs exactly two, so the count must be even and positive.")
-        for i, pair in enumerate(pairs):
-            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-                raise InvalidArchitecture(f"genotype.{kind}[{i}]", f"is {pair!r}; expected an (op, input) pair.")
-            name, index = pair
-            if name not in OPS:
-                raise InvalidArchitecture(f"genotype.{kind}[{i}]", f"uses unknown op {name!r}; known ops are {', '.join(sorted(OPS))}.")
-            allowed = 2 + i // 2  # node i//2 sees the two cell inputs and the nodes before it
-            if not isinstance(index, numbers.Integral) or not 0 <= index < allowed:
-                raise InvalidArchitecture(f"genotype.{kind}[{i}]", f"takes input {index!r}, but it feeds state {i // 2 + 2}, which can only read states 0..{allowed - 1}.")
-        states = 2 + len(pairs) // 2
-        concat = list(getattr(genotype, kind + "_concat"))
-        if not concat or any(not isinstance(j, numbers.Integral) or not 0 <= j < states for j in concat):
-            raise InvalidArchitecture(f"genotype.{kind}_concat", f"is {concat!r}; it must name states in 0..{states - 1}.")
 
 
 class Cell(nn.Module):

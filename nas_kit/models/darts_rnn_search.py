@@ -74,8 +74,3 @@ class RNNModelSearch(RNNModel):
 
     def weights(self):
         return [p for _, p in self.named_weights()]
-
-    def genotype(self):
-        """The discrete cell derived from alpha (section 2.4); see nas_kit.strategies.darts_derive."""
-        from nas_kit.strategies.darts_derive import derive_rnn
-        return derive_rnn(self.alphas, self.primitives, self.steps)

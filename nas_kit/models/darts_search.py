@@ -109,8 +109,3 @@ class SearchNetwork(nn.Module):
             s0, s1 = s1, cell(s0, s1, w_reduce if cell.reduction else w_normal)
         out = self.global_pooling(s1)
         return self.classifier(out.view(out.size(0), -1))
-
-    def genotype(self):
-        """The discrete cell pair derived from alpha (section 2.4); see nas_kit.strategies.darts_derive."""
-        from nas_kit.strategies.darts_derive import derive_cnn
-        return derive_cnn(self.alphas_normal, self.alphas_reduce, self.primitives, self.steps, self.multiplier)

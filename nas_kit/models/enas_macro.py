@@ -3,7 +3,7 @@ melodyguan/enas src/cifar10/general_child.py, ``_fixed_layer`` with ``whole_chan
 
 Architecture format (plain data): a list of ``L`` layers, each ``(op_name, skips)``:
 
-* ``op_name`` in ``MACRO_OPS``: conv3x3, conv5x5, sepconv3x3, sepconv5x5, maxpool3x3, avgpool3x3;
+* ``op_name`` in ``nas_kit.spaces.enas_macro.MACRO_OPS``: conv3x3, conv5x5, sepconv3x3, sepconv5x5, maxpool3x3, avgpool3x3;
 * ``skips``: a tuple of indices ``j < i`` of earlier layers whose outputs layer ``i`` also
   receives (layer ``i``'s main input is always layer ``i-1``, or the stem for layer 0).
 
@@ -16,15 +16,12 @@ outputs are halved in resolution by factorized reductions, so later skips still 
 parameter is left without a gradient.  The classifier has no bias, as in ENAS's ``fc``.)
 Then global average pooling, dropout and a linear classifier.
 """
-import numbers
-
 import torch
 import torch.nn as nn
 
 from nas_kit.models.operations import FactorizedReduce, ReLUConvBN
 from nas_kit.spaces.base import InvalidArchitecture
-
-MACRO_OPS = ("conv3x3", "conv5x5", "sepconv3x3", "sepconv5x5", "maxpool3x3", "avgpool3x3")
+from nas_kit.spaces.enas_macro import ENASMacroSpace
 
 
 def macro_op(name, C):
@@ -45,27 +42,14 @@ def macro_op(name, C):
     return nn.Sequential(ReLUConvBN(C, C, 1, 1, 0), pool)
 
 
-def validate_macro_arch(arch):
-    """Raise ``InvalidArchitecture`` (a ValueError) naming the first malformed layer of a macro architecture."""
-    if not isinstance(arch, (list, tuple)) or not arch:
-        raise InvalidArchitecture("arch", "must be a non-empty list of (op_name, skips) layers.")
-    for i, layer in enumerate(arch):
-        if not (isinstance(layer, (tuple, list)) and len(layer) == 2):
-            raise InvalidArchitecture(f"arch[{i}]", f"is {layer!r}; expected an (op_name, skips) pair.")
-        name, skips = layer
-        if name not in MACRO_OPS:
-            raise InvalidArchitecture(f"arch[{i}]", f"uses unknown op {name!r}; known ops are {', '.join(MACRO_OPS)}.")
-        if not isinstance(skips, (tuple, list)) or any(not isinstance(j, numbers.Integral) or not 0 <= j < i for j in skips) \
-                or len(set(skips)) != len(skips):
-            raise InvalidArchitecture(f"arch[{i}]", f"has skips {skips!r}; they must be distinct earlier layer indices in 0..{i - 1}.")
-
-
 class MacroNetwork(nn.Module):
     """ENAS macro child network; ``forward(images)`` returns logits."""
 
     def __init__(self, arch, C=24, num_classes=10, keep_prob=1.0):
         super().__init__()
-        validate_macro_arch(arch)
+        if not isinstance(arch, list) or not arch:
+            raise InvalidArchitecture("arch", "must be a non-empty list of (op_name, skips) layers.")
+        ENASMacroSpace(len(arch)).validate(arch)
         self.arch = [(name, tuple(skips)) for name, skips in arch]
         L = len(arch)
         pool_distance = L // 3

@@ -17,7 +17,7 @@ paper's three rules for skip connections (section 3.3):
 
 Convolutions use "same" padding (filter_size // 2), so only strides change the size.
 ``width`` scales every layer's number of filters (a cheaper proxy, survey section 4):
-``build_nas_rl_child`` takes it from ``Budget.C`` as C / 24, so C = 24 builds the paper's filter
+``child_width`` takes it from a child's C as C / 24, so C = 24 builds the paper's filter
 counts 24, 36, 48, 64 and C = 6 a network a quarter as wide.
 """
 from __future__ import annotations
@@ -78,7 +78,13 @@ class NASRLNetwork(nn.Module):
         return self.classifier(F.adaptive_avg_pool2d(hidden, 1).flatten(1))
 
 
+def child_width(C: int) -> float:
+    """The width of a NAS-RL child trained with ``C`` channels: C / 24 (24 = the smallest filter count the
+    controller can choose), so C = 24 builds the paper's filter counts."""
+    return C / NUM_FILTERS[0]
+
+
 def build_nas_rl_child(arch, budget, num_classes: int) -> NASRLNetwork:
-    """The Evaluator's ``build_fn`` for NAS-RL architectures: width = budget.C / 24 (24 = the
-    smallest filter count the controller can choose; budget.layers is unused, the arch sets the depth)."""
-    return NASRLNetwork(arch, num_classes, width=budget.C / NUM_FILTERS[0])
+    """An Evaluator ``build_fn`` for NAS-RL architectures: width ``child_width(budget.C)`` (budget.layers is
+    unused, the arch sets the depth). The registry builds NAS-RL children the same way."""
+    return NASRLNetwork(arch, num_classes, width=child_width(budget.C))

@@ -10,13 +10,11 @@ and ``h_t`` is the mean of the nodes in ``concat``.  The ENAS cell (Pham et al. 
 section 2.1) is the same computation with ``concat`` = its loose ends, so DARTS and ENAS
 share this one class, as in the DARTS code.
 """
-import numbers
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from nas_kit.spaces.base import InvalidArchitecture
+from nas_kit.genotypes import validate_rnn_genotype
 
 INITRANGE = 0.04
 
@@ -31,26 +29,6 @@ ACTIVATIONS = {
 def mask2d(B, D, keep_prob, like):
     """A (B, D) dropout mask of 0 and 1/keep_prob, the same for every time step (variational dropout)."""
     return torch.bernoulli(like.new_full((B, D), keep_prob)) / keep_prob
-
-
-def validate_rnn_genotype(genotype):
-    """Raise ``InvalidArchitecture`` (a ValueError) naming the first malformed field of an RNN genotype."""
-    if not hasattr(genotype, "recurrent") or not hasattr(genotype, "concat"):
-        raise InvalidArchitecture("genotype", "must have fields 'recurrent' and 'concat', as RNNGenotype(recurrent, concat).")
-    recurrent = list(genotype.recurrent)
-    if not recurrent:
-        raise InvalidArchitecture("genotype.recurrent", "is empty; the cell needs at least one node.")
-    for i, pair in enumerate(recurrent):
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-            raise InvalidArchitecture(f"genotype.recurrent[{i}]", f"is {pair!r}; expected an (activation, input) pair.")
-        name, pred = pair
-        if name not in ACTIVATIONS:
-            raise InvalidArchitecture(f"genotype.recurrent[{i}]", f"uses unknown activation {name!r}; known are {', '.join(ACTIVATIONS)}.")
-        if not isinstance(pred, numbers.Integral) or not 0 <= pred <= i:
-            raise InvalidArchitecture(f"genotype.recurrent[{i}]", f"takes input {pred!r}, but node {i + 1} can only read nodes 0..{i}.")
-    concat = list(genotype.concat)
-    if not concat or any(not isinstance(j, numbers.Integral) or not 0 <= j <= len(recurrent) for j in concat):
-        raise InvalidArchitecture("genotype.concat", f"is {concat!r}; it must name nodes in 0..{len(recurrent)}.")
 
 
 class DARTSCell(nn.Module):

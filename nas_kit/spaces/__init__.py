@@ -1,35 +1,26 @@
-"""Search spaces: what can be built (survey, section 2)."""
+"""Search spaces: what can be built (survey, section 2). Each space is one module that owns its grammar
+(its ops, its architecture format, its size) and knows its registry key (``space.key``); how to build,
+draw and count its architectures is in ``nas_kit.registry``.
+
+toy1d       the 1-D toy example of the ENAS lecture (4 architectures)
+nas_rl      NAS-RL's chain CNNs with skip connections (Zoph & Le 2017)
+enas_macro  ENAS's whole networks, layer by layer (Pham et al. 2018, section 2.3)
+enas_rnn    ENAS's recurrent cells (section 2.2)
+cell        NASNet-style cells (Zoph et al. 2018) and their ENAS micro, DARTS and NASNet/AmoebaNet variants
+pnas        PNAS's one-cell space of blocks (Liu et al. 2018)
+darts_rnn   DARTS's recurrent cells (Liu et al. 2019)
+bench       the NAS-Bench-201-style cells of the kit's mini tabular benchmark
+"""
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace
 from nas_kit.spaces.bench import BenchSpace
-from nas_kit.spaces.cell import CellSpace, darts, enas_micro, nasnet, pnas
+from nas_kit.spaces.cell import CellSpace, DARTSSpace, ENASMicroSpace, NASNetSpace, darts, enas_micro, nasnet
 from nas_kit.spaces.darts_rnn import DartsRNNSpace
 from nas_kit.spaces.enas_macro import ENASMacroSpace
 from nas_kit.spaces.enas_rnn import ENASRNNSpace
 from nas_kit.spaces.nas_rl import NASRLSpace
+from nas_kit.spaces.pnas import PNASSpace, pnas
 from nas_kit.spaces.toy1d import Toy1DSpace
 
-# name -> factory; every factory's keyword arguments have the papers' defaults
-SPACES = {
-    "toy1d": Toy1DSpace,
-    "nas_rl": NASRLSpace,
-    "enas_rnn": ENASRNNSpace,
-    "enas_macro": ENASMacroSpace,
-    "enas_micro": enas_micro,
-    "darts": darts,
-    "pnas": pnas,
-    "nasnet": nasnet,
-    "darts_rnn": DartsRNNSpace,
-    "mini_bench": BenchSpace,
-}
-
-
-def space_key(space: SearchSpace) -> str:
-    """The name under which ``space``'s kind is listed in SPACES (e.g. pnas(blocks=3) -> 'pnas')."""
-    for key, factory in SPACES.items():
-        default = factory()
-        if type(default) is type(space) and default.name == space.name:
-            return key
-    raise ValueError(f"the {space.name} space is not one of nas_kit.spaces.SPACES ({', '.join(SPACES)}).")
-
-__all__ = ["InvalidArchitecture", "SearchSpace", "SPACES", "space_key", "BenchSpace", "CellSpace", "darts", "enas_micro", "nasnet", "pnas",
-           "DartsRNNSpace", "ENASMacroSpace", "ENASRNNSpace", "NASRLSpace", "Toy1DSpace"]
+__all__ = ["InvalidArchitecture", "SearchSpace", "BenchSpace", "CellSpace", "DARTSSpace", "ENASMicroSpace",
+           "NASNetSpace", "PNASSpace", "darts", "enas_micro", "nasnet", "pnas", "DartsRNNSpace", "ENASMacroSpace",
+           "ENASRNNSpace", "NASRLSpace", "Toy1DSpace"]

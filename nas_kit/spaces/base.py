@@ -9,13 +9,9 @@ from __future__ import annotations
 import random
 from typing import Any, Iterator
 
+from nas_kit.genotypes import InvalidArchitecture
 
-class InvalidArchitecture(ValueError):
-    """An architecture that does not belong to its space; the message names the bad field."""
-
-    def __init__(self, field: str, problem: str):
-        self.field = field
-        super().__init__(f"invalid architecture: {field} {problem}")
+__all__ = ["InvalidArchitecture", "SearchSpace", "as_rng"]   # InvalidArchitecture: what every space raises
 
 
 class SearchSpace:
@@ -26,8 +22,12 @@ class SearchSpace:
     validate(arch)  -> raises InvalidArchitecture naming the bad field, else returns None
     size()          -> the exact number of architectures (a Python int)
     enumerate()     -> every architecture, for small spaces only
+
+    ``key`` is the space's name in the registry (``nas_kit.registry.SPACES``), through which every layer
+    of the kit learns how to build, draw and count its architectures; ``name`` is how the papers say it.
     """
 
+    key: str = ""
     name: str = "space"
 
     def sample(self, seed: int | random.Random | None = None) -> Any:

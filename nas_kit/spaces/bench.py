@@ -1,8 +1,9 @@
 """The cell space of the kit's mini tabular benchmark, in the style of NAS-Bench-201 (Dong & Yang 2020).
 
 A cell is a DAG of 4 nodes; each of its 6 edges i -> j (i < j) carries one op. An architecture is a
-tuple of 6 op names in the order of ``nas_kit.models.bench_network.EDGES``, written in NAS-Bench-201's
-string form ``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`` (``op~i`` is the edge from node i).
+tuple of 6 op names in the order of ``EDGES``, written in NAS-Bench-201's string form
+``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`` (``op~i`` is the edge from node i). ``BENCH_OPS`` are
+NAS-Bench-201's five ops; the kit's table uses three of them (``MINI_BENCH_OPS``).
 
 Size: |O|^6; 3^6 = 729 with the kit's ops (NAS-Bench-201's five ops give 5^6 = 15,625).
 """
@@ -11,15 +12,17 @@ from __future__ import annotations
 import itertools
 import re
 
-from nas_kit.models.bench_network import BENCH_OPS, EDGES  # noqa: F401 - EDGES is part of this space's API
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
 
+EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))  # (from, to), in NAS-Bench-201's string order
+BENCH_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 MINI_BENCH_OPS = ("skip_connect", "nor_conv_3x3", "avg_pool_3x3")
 
 
 class BenchSpace(SearchSpace):
     """Six edges, one op each from ``ops``."""
 
+    key = "mini_bench"
     name = "mini-bench"
 
     def __init__(self, ops=MINI_BENCH_OPS):

@@ -37,8 +37,7 @@ import itertools
 import math
 import re
 
-from nas_kit.genotypes import (DARTS_PRIMITIVES, ENAS_PRIMITIVES, NASNET_PRIMITIVES,
-                               PNAS_PRIMITIVES, Genotype)
+from nas_kit.genotypes import DARTS_PRIMITIVES, ENAS_PRIMITIVES, NASNET_PRIMITIVES, Genotype
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
 
 ENUMERATE_LIMIT = 10 ** 6
@@ -60,6 +59,12 @@ class CellSpace(SearchSpace):
     concat:          'all' or 'loose' (loose ends, as ENAS and NASNet)
     """
 
+    _variants = {}      # the papers' variants (subclasses) by their name, for __setstate__
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        CellSpace._variants[cls.name] = cls
+
     def __init__(self, name, ops, nodes=5, shared=False, distinct_inputs=False, concat="all"):
         if concat not in ("all", "loose"):
             raise ValueError(f"concat must be 'all' or 'loose', not {concat!r}.")
@@ -71,6 +76,13 @@ class CellSpace(SearchSpace):
         self.concat = concat
         # the ops a derived cell may use: 'none' (the zero op) is for search only
         self.cell_ops = tuple(op for op in self.ops if op != "none")
+
+    def __setstate__(self, state):
+        """A cell space pickled before each variant had its own class (a search checkpoint written before
+        issue 13) comes back as that class, so that it knows its registry key."""
+        self.__dict__.update(state)
+        if type(self) is CellSpace:
+            self.__class__ = CellSpace._variants.get(self.name, CellSpace)
 
     # ------------------------------------------------------------ counting
     def _node_choices(self, j):
@@ -252,40 +264,33 @@ class CellSpace(SearchSpace):
         return arch
 
 
-# ------------------------------------------------------------ PNAS blocks
-def blocks_to_cell(blocks):
-    """PNAS blocks ``(in1, op1, in2, op2)`` -> DARTS-format ``(op, input)`` pairs."""
-    return [pair for in1, op1, in2, op2 in blocks for pair in ((op1, in1), (op2, in2))]
-
-
-def cell_to_blocks(cell):
-    """DARTS-format pairs -> PNAS blocks ``(in1, op1, in2, op2)``."""
-    return [(a, op_a, b, op_b) for (op_a, a), (op_b, b) in zip(cell[0::2], cell[1::2])]
-
-
-def pnas_genotype(blocks):
-    """The ``Genotype`` of a PNAS cell given as blocks (one cell for normal and reduction)."""
-    cell = blocks_to_cell(blocks)
-    concat = list(range(2, len(blocks) + 2))
-    return Genotype(normal=cell, normal_concat=concat, reduce=list(cell), reduce_concat=list(concat))
-
-
 # ------------------------------------------------------------ the variants
-def enas_micro(nodes=5):
+class ENASMicroSpace(CellSpace):
     """ENAS micro space: 5 ops, B = 5 nodes (7 counting the two inputs), loose ends concatenated."""
-    return CellSpace("ENAS micro", ENAS_PRIMITIVES, nodes=nodes, concat="loose")
+
+    key, name = "enas_micro", "ENAS micro"
+
+    def __init__(self, nodes=5):
+        super().__init__(self.name, ENAS_PRIMITIVES, nodes=nodes, concat="loose")
 
 
-def darts(nodes=4):
+class DARTSSpace(CellSpace):
     """DARTS space: 8 ops incl. 'none' for the search, 4 nodes, 2 distinct inputs per node."""
-    return CellSpace("DARTS", DARTS_PRIMITIVES, nodes=nodes, distinct_inputs=True, concat="all")
+
+    key, name = "darts", "DARTS"
+
+    def __init__(self, nodes=4):
+        super().__init__(self.name, DARTS_PRIMITIVES, nodes=nodes, distinct_inputs=True, concat="all")
 
 
-def pnas(blocks=5):
-    """PNAS space: 8 ops, ``blocks`` blocks, one cell for normal and reduction."""
-    return CellSpace("PNAS", PNAS_PRIMITIVES, nodes=blocks, shared=True, concat="all")
-
-
-def nasnet(nodes=5):
+class NASNetSpace(CellSpace):
     """The NASNet cell space with AmoebaNet's 8 ops, in which NASNet-A and AmoebaNet-A live."""
-    return CellSpace("NASNet", NASNET_PRIMITIVES, nodes=nodes, concat="loose")
+
+    key, name = "nasnet", "NASNet"
+
+    def __init__(self, nodes=5):
+        super().__init__(self.name, NASNET_PRIMITIVES, nodes=nodes, concat="loose")
+
+
+# the papers' spaces under their short names: enas_micro(nodes=5), darts(nodes=4), nasnet(nodes=5)
+enas_micro, darts, nasnet = ENASMicroSpace, DARTSSpace, NASNetSpace

@@ -48,6 +48,7 @@ def validate_recurrent(space_name, recurrent, ops, first_input=0):
 class DartsRNNSpace(SearchSpace):
     """DARTS recurrent cells with ``steps`` nodes (8 in the paper)."""
 
+    key = "darts_rnn"
     name = "DARTS RNN"
 
     def __init__(self, steps=8):

@@ -12,7 +12,6 @@ Size: 6^L * 2^(L(L-1)/2); for L = 12 layers, 6^12 * 2^66 ~ 1.6e29 (section 2.3).
 from __future__ import annotations
 
 import itertools
-import math
 import re
 
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
@@ -24,6 +23,7 @@ ENUMERATE_LIMIT = 10 ** 6
 class ENASMacroSpace(SearchSpace):
     """ENAS macro networks with ``layers`` layers (12 in the paper)."""
 
+    key = "enas_macro"
     name = "ENAS macro"
 
     def __init__(self, layers=12):

@@ -49,6 +49,7 @@ def from_genotype(genotype, first_activation="tanh"):
 class ENASRNNSpace(SearchSpace):
     """ENAS recurrent cells with ``nodes`` nodes (12 in the paper)."""
 
+    key = "enas_rnn"
     name = "ENAS RNN"
 
     def __init__(self, nodes=12):

@@ -31,6 +31,7 @@ ENUMERATE_LIMIT = 10 ** 6
 class NASRLSpace(SearchSpace):
     """NAS-RL CNNs with ``layers`` layers; strides are predicted when ``predict_stride``."""
 
+    key = "nas_rl"
     name = "NAS-RL"
 
     def __init__(self, layers=15, predict_stride=False):

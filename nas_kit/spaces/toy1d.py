@@ -8,12 +8,8 @@ That gives 4 architectures, indexed in the lecture's order theta_1..theta_4:
 """
 from __future__ import annotations
 
-from collections import namedtuple
-
+from nas_kit.data.toy1d import ToyArchitecture
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
-
-ToyArchitecture = namedtuple("ToyArchitecture", "activation skip")
-ToyArchitecture.__doc__ = "phi in {'tanh','relu'}; skip: whether x connects to z."
 
 ACTIVATIONS = ("tanh", "relu")
 ARCHITECTURES = tuple(ToyArchitecture(a, s) for a in ACTIVATIONS for s in (True, False))
@@ -22,6 +18,7 @@ ARCHITECTURES = tuple(ToyArchitecture(a, s) for a in ACTIVATIONS for s in (True,
 class Toy1DSpace(SearchSpace):
     """The four architectures of the toy example; size 2 activations x 2 connections = 4."""
 
+    key = "toy1d"
     name = "toy1d"
 
     def sample(self, seed=None) -> ToyArchitecture:

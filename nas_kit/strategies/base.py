@@ -1,4 +1,4 @@
-"""Black-box search: the ask/tell interface every strategy shares, the History, and the loop.
+"""Black-box search: the ask/tell interface every strategy shares, and the loop that records a History.
 
 A search strategy (survey, Elsken et al. 2018, section 3) proposes architectures and learns from
 their rewards. Every strategy here has the same two methods,
@@ -11,86 +11,11 @@ arch -> reward, or ``nas_kit.estimation.Evaluator``) and any ``concurrent.future
 """
 from __future__ import annotations
 
-import math
-import time
 import traceback
-from collections import namedtuple
 from concurrent.futures import Executor
+from typing import ClassVar
 
-import numpy as np
-
-# What one evaluation returns: reward (None if failed), cost (seconds or epochs), wall time in
-# seconds, status 'ok' or 'failed', and the error message of a failure ('' otherwise).
-Outcome = namedtuple("Outcome", "reward cost wall_time status error")
-
-# One line of the History: the architecture, its encoding, and its Outcome's fields.
-Record = namedtuple("Record", "arch encoding reward cost wall_time status error")
-
-
-def failed(error: str, cost: float = 0.0, wall_time: float = 0.0) -> Outcome:
-    """The Outcome of a candidate that could not be evaluated."""
-    return Outcome(None, cost, wall_time, "failed", error)
-
-
-def error_message(e: BaseException) -> str:
-    return f"{type(e).__name__}: {e}"
-
-
-def call_evaluate(evaluate, arch) -> Outcome:
-    """Run ``evaluate(arch) -> reward`` and time it; an exception or a non-finite reward is a
-    failure, not a crash. Module-level so that process pools can pickle it."""
-    start = time.perf_counter()
-    try:
-        reward = evaluate(arch)
-    except Exception as e:  # noqa: BLE001 - any failing candidate is recorded and the search goes on
-        return failed(error_message(e), wall_time=time.perf_counter() - start)
-    seconds = time.perf_counter() - start
-    if reward is None or not math.isfinite(float(reward)):
-        return failed(f"reward is {reward!r}", seconds, seconds)
-    return Outcome(float(reward), seconds, seconds, "ok", "")
-
-
-class History:
-    """Every evaluation of a search, in the order the strategy was told of them."""
-
-    def __init__(self):
-        self.records: list[Record] = []
-
-    def append(self, arch, encoding: str, outcome: Outcome) -> None:
-        self.records.append(Record(arch, encoding, *outcome))
-
-    def __len__(self):
-        return len(self.records)
-
-    def __iter__(self):
-        return iter(self.records)
-
-    def __getitem__(self, i):
-        return self.records[i]
-
-    def rewards(self) -> np.ndarray:
-        """Rewards as floats, NaN for failed candidates."""
-        return np.array([np.nan if r.reward is None else r.reward for r in self.records], dtype=float)
-
-    def best_so_far(self) -> np.ndarray:
-        """The best reward among the first k+1 evaluations, for k = 0..len-1 (NaN before the first success):
-        the curve that the regularized-evolution paper (Real et al. 2019, Fig. 3) plots."""
-        r = np.where(np.isnan(self.rewards()), -np.inf, self.rewards())
-        best = np.maximum.accumulate(r) if len(r) else r
-        return np.where(np.isneginf(best), np.nan, best)
-
-    def best(self) -> Record:
-        """The record with the highest reward."""
-        ok = [r for r in self.records if r.status == "ok"]
-        if not ok:
-            raise ValueError("no candidate of this search succeeded, so there is no best architecture.")
-        return max(ok, key=lambda r: r.reward)
-
-    def failures(self) -> list[Record]:
-        return [r for r in self.records if r.status == "failed"]
-
-    def total_cost(self) -> float:
-        return float(sum(r.cost for r in self.records))
+from nas_kit.results import History, Outcome, call_evaluate, error_message, failed
 
 
 class Strategy:
@@ -107,9 +32,33 @@ class Strategy:
         """The rewards of architectures returned by ``ask``; a reward of None marks a failed candidate."""
         raise NotImplementedError
 
+    def space_of(self, arch):
+        """The space ``arch`` belongs to: the strategy's, unless it writes smaller architectures (a curriculum)."""
+        return self.space
+
     def encode(self, arch) -> str:
-        """The text that names ``arch`` in the History (the space's encoding)."""
-        return self.space.encode(arch)
+        """The text that names ``arch`` in the History (its space's encoding)."""
+        return self.space_of(arch).encode(arch)
+
+
+class SearchRecipe:
+    """What the ``search`` command needs of a black-box method's recipe (a frozen dataclass of its settings,
+    with a ``budget`` of evaluations unless ``evaluations`` says otherwise)."""
+
+    # the full profile's child settings that this method's paper sets (nas_kit.strategies.black_box)
+    child: ClassVar[dict] = {}
+
+    def make(self, space, seed: int) -> Strategy:
+        """The strategy with these settings, on ``space``."""
+        raise NotImplementedError
+
+    def evaluations(self, strategy: Strategy) -> int:
+        """How many architectures the search evaluates."""
+        return self.budget
+
+    def report(self, strategy: Strategy) -> dict:
+        """What the search reports besides its best architecture."""
+        return {}
 
 
 def evaluate_batch(evaluate, archs, executor: Executor | None = None) -> list[Outcome]:

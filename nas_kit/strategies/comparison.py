@@ -4,16 +4,20 @@ strategy at the same evaluation budget, and the mean and spread of the best accu
     runs = run_many({"random": lambda s: RandomSearch(space, seed=s), ...},
                     lambda s: bench.oracle(seed=s), budget=150, seeds=range(20))
     curves = incumbent_curves(runs["random"], score=bench.test_accuracy)
-    summary(curves)                  # mean, standard error, quartiles at each number of evaluations
+    summary(curves)                  # nas_kit.results.summary: mean, standard error, quartiles per evaluation
 
 Runs are independent: run ``s`` of every strategy uses seed ``s`` for the strategy and for its evaluator,
-so two strategies are compared on the same evaluation noise.
+so two strategies are compared on the same evaluation noise. ``compare_with_random`` asks the same of one
+search's result: does the cell it found beat cells drawn at random from its space (Li & Talwalkar 2019)?
 """
 from __future__ import annotations
 
+import statistics
+
 import numpy as np
 
-from nas_kit.strategies.base import History, run_search
+from nas_kit.results import History
+from nas_kit.strategies.base import run_search
 
 
 def incumbent_curve(history: History, score=None) -> np.ndarray:
@@ -51,9 +55,24 @@ def compare(factories: dict, make_evaluator, budget: int, seeds, batch_size: int
     return {name: incumbent_curves(histories, score) for name, histories in runs.items()}
 
 
-def summary(curves: np.ndarray) -> dict:
-    """Mean, standard error of the mean and quartiles over runs (axis 0), at every number of evaluations."""
-    n = curves.shape[0]
-    return dict(mean=curves.mean(0), sem=curves.std(0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(curves.shape[1]),
-                q25=np.percentile(curves, 25, axis=0), median=np.median(curves, axis=0),
-                q75=np.percentile(curves, 75, axis=0))
+# ---------------------------------------------------------------- a derived cell against random cells
+def compare_with_random(derived, space, score, n_random=8, seeds=(0,)):
+    """Is the searched cell better than cells drawn at random from the same space, all trained with one recipe?
+    (the baseline of Li & Talwalkar 2019 and Yang et al. 2020).
+
+    ``score(genotype, seed)`` trains one cell from scratch and returns its held-out accuracy or perplexity;
+    every cell is scored once per seed in ``seeds`` (the same seeds for all) and its scores averaged.
+    The random cells are ``space.sample(0)``, ..., ``space.sample(n_random - 1)``.
+
+    Returns a dict: ``derived`` (mean score), ``derived_scores``, ``random`` (a list of (genotype, mean score)),
+    ``median`` (the median of the random cells' means).
+    """
+    def mean_score(genotype):
+        scores = [float(score(genotype, seed)) for seed in seeds]
+        return sum(scores) / len(scores), scores
+
+    derived_mean, derived_scores = mean_score(derived)
+    random_cells = [space.sample(k) for k in range(n_random)]
+    random_means = [mean_score(g)[0] for g in random_cells]
+    return dict(derived=derived_mean, derived_scores=derived_scores, random=list(zip(random_cells, random_means)),
+                median=statistics.median(random_means))

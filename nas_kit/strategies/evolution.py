@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import random
 from collections import deque, namedtuple
+from dataclasses import dataclass, replace
 
-from nas_kit.strategies.base import Strategy
+from nas_kit.config import pick
+from nas_kit.strategies.base import SearchRecipe, Strategy
 
 Individual = namedtuple("Individual", "arch reward age")
 
@@ -82,3 +84,24 @@ class RegularizedEvolution(Strategy):
                     self.population.popleft()                       # the oldest
                 else:
                     self.population.remove(min(self.population, key=lambda ind: ind.reward))  # the worst
+
+
+@dataclass(frozen=True)
+class EvolutionRecipe(SearchRecipe):
+    """Real et al. 2019, section 4: P = 100, S = 25, 20,000 models."""
+    budget: int = 20000
+    population: int = 100
+    sample_size: int = 25
+    aging: bool = True
+
+    def make(self, space, seed: int) -> RegularizedEvolution:
+        return RegularizedEvolution(space, self.population, self.sample_size, aging=self.aging, seed=seed)
+
+
+FULL = EvolutionRecipe()
+QUICK = replace(FULL, budget=12, population=4, sample_size=2)
+
+
+def recipe(space_key: str, profile: str) -> EvolutionRecipe:
+    """The recipe of a search of ``space_key`` in ``profile`` (the same for every space)."""
+    return pick(QUICK, FULL, profile)

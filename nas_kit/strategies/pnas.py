@@ -20,13 +20,15 @@ from __future__ import annotations
 import itertools
 import math
 import zlib
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nas_kit.estimation.surrogate import SurrogateEnsemble, blocks_of, spearman
+from nas_kit.config import choice, pick
+from nas_kit.estimation.surrogate import PREDICTORS, SurrogateEnsemble, blocks_of, spearman
 from nas_kit.spaces.base import as_rng
-from nas_kit.spaces.cell import pnas, pnas_genotype
-from nas_kit.strategies.base import Strategy
+from nas_kit.spaces.pnas import pnas, pnas_genotype
+from nas_kit.strategies.base import SearchRecipe, Strategy
 
 
 def expand(cell, ops):
@@ -75,12 +77,12 @@ class PNAS(Strategy):
         self.done = False
         self.spaces = {b: pnas(b) for b in range(1, B + 1)}             # cells of each size
 
-    def encode(self, arch) -> str:
-        """The PNAS space's encoding of a cell of any number of blocks up to B (validating it)."""
-        b = len(arch.normal) // 2 if hasattr(arch, "normal") else 0
+    def space_of(self, arch):
+        """The PNAS space of ``arch``'s number of blocks (1..B): cells grow one block per step."""
+        b = len(arch.normal) // 2
         if b not in self.spaces:
             raise ValueError(f"this PNAS search holds cells of 1..{self.B} blocks, not {arch!r}.")
-        return self.spaces[b].encode(arch)
+        return self.spaces[b]
 
     def total_evaluations(self) -> int:
         """How many cells the whole search trains: the first step's, then K per further step."""
@@ -158,6 +160,39 @@ class PNAS(Strategy):
                              best=reward, spearman=self.correlation.get(b, math.nan),
                              spearman_random=self.holdout_correlation.get(b, math.nan)))
         return rows
+
+
+@dataclass(frozen=True)
+class PNASRecipe(SearchRecipe):
+    """Liu et al. 2018, section 4.1: B = 5 blocks, beam K = 256, an ensemble of LSTM predictors, all 256
+    one-block cells first; children trained 20 epochs in a network of N = 2 cells per stage."""
+    B: int = 5
+    K: int = 256
+    predictor: str = choice("lstm", PREDICTORS)
+    first: int = 0                  # 0: all one-block cells
+    predictor_epochs: int = 50
+    finetune_epochs: int = 20
+
+    child = {"child_epochs": 20, "layers": 8}
+
+    def make(self, space, seed: int) -> PNAS:
+        return PNAS(B=self.B, K=self.K, predictor=self.predictor, first=self.first or None,
+                    epochs=self.predictor_epochs, finetune_epochs=self.finetune_epochs, seed=seed)
+
+    def evaluations(self, strategy: PNAS) -> int:
+        return strategy.total_evaluations()
+
+    def report(self, strategy: PNAS) -> dict:
+        return {"per_block": strategy.summary()}
+
+
+FULL = PNASRecipe()
+QUICK = replace(FULL, B=2, K=4, predictor="mlp", first=24, predictor_epochs=30, finetune_epochs=10)
+
+
+def recipe(space_key: str, profile: str) -> PNASRecipe:
+    """The recipe of a search of ``space_key`` in ``profile`` (the same for every space)."""
+    return pick(QUICK, FULL, profile)
 
 
 # ---------------------------------------------------------------- a stand-in for training

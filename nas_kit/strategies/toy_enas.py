@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import torch
 
 from nas_kit.models.toy1d import SharedToyNet
-from nas_kit.spaces.toy1d import ARCHITECTURES, ToyArchitecture
+from nas_kit.spaces.toy1d import ARCHITECTURES, Toy1DSpace, ToyArchitecture
 
 
 class ToyController:
@@ -28,7 +28,12 @@ class ToyController:
     def __init__(self, theta=None):
         self.theta = torch.zeros(len(ARCHITECTURES), dtype=torch.float64) if theta is None else torch.as_tensor(
             theta, dtype=torch.float64).clone()
-        self.space_name = "toy1d"
+        self.space = Toy1DSpace()
+        self.space_name = self.space.key
+
+    def space_at(self) -> Toy1DSpace:
+        """The space of the architectures it samples (for the explorer)."""
+        return self.space
 
     def probs(self, temperature: float = 1.0) -> torch.Tensor:
         return torch.softmax(self.theta / temperature, dim=0)

@@ -1,17 +1,33 @@
 """Checkpoints that let a killed run resume exactly: model(s), optimizers, RNG states and history.
 
-Written atomically (a temporary file in the same folder, then ``os.replace``), so a kill during
-``save`` leaves the previous checkpoint intact and never a half file.
+Written atomically (``nas_kit.files.atomic``), so a kill during ``save`` leaves the previous checkpoint
+intact and never a half file.
 """
 from __future__ import annotations
 
 import os
+import pickle
 import random
-import tempfile
+import types
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from nas_kit.files import atomic
+
+# Classes a search checkpoint pickles whole that moved in the redesign of issue 13: a checkpoint written before
+# it names them by their old home, (module, name) -> their module now.
+MOVED = {("nas_kit.strategies.base", "History"): "nas_kit.results",
+         ("nas_kit.strategies.base", "Record"): "nas_kit.results"}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        return super().find_class(MOVED.get((module, name), module), name)
+
+
+_PICKLE = types.SimpleNamespace(**{**vars(pickle), "Unpickler": _Unpickler})   # pickle, finding moved classes
 
 
 def rng_state() -> dict:
@@ -32,18 +48,10 @@ def set_rng_state(state: dict) -> None:
 
 def save_checkpoint(path: str | os.PathLike, **state) -> None:
     """Save ``state`` (modules and optimizers are stored by their state_dict) plus the RNG states, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {k: (v.state_dict() if hasattr(v, "state_dict") else v) for k, v in state.items()}
     payload["_rng"] = rng_state()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic(path, "wb") as f:
+        torch.save(payload, f)
 
 
 def load_checkpoint(path: str | os.PathLike, restore_rng: bool = True, **targets) -> dict:
@@ -52,7 +60,7 @@ def load_checkpoint(path: str | os.PathLike, restore_rng: bool = True, **targets
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}: start the run without resume, or point to its run directory.")
-    payload = torch.load(path, map_location="cpu", weights_only=False)
+    payload = torch.load(path, map_location="cpu", weights_only=False, pickle_module=_PICKLE)
     for name, target in targets.items():
         if name not in payload:
             raise KeyError(f"the checkpoint {path} has no '{name}' to restore.")

@@ -13,25 +13,12 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
+from nas_kit.files import write_text
+from nas_kit.viz import dot_available, to_svg
+
 CONFIG, METRICS, CHECKPOINT, RESULTS = "config.json", "metrics.csv", "checkpoint.pt", "results.json"
-
-
-def write_text(path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then os.replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def write_json(path, obj) -> None:
@@ -95,22 +82,13 @@ def _number(text):
         return text
 
 
-def genotype_text(arch, space=None) -> str:
-    """The architecture as text: the DARTS repository's form for cell and RNN genotypes, else the space's encoding."""
-    from nas_kit.strategies.darts_derive import to_darts_string
-    if hasattr(arch, "normal") or hasattr(arch, "recurrent"):
-        return to_darts_string(arch)
-    return space.encode(arch) if space is not None else repr(arch)
-
-
-def write_genotype(run_dir, arch, space=None, name: str = "genotype") -> str | None:
-    """Write ``name``.txt, ``name``.gv and, when Graphviz's `dot` is installed, ``name``.svg.
+def write_genotype(run_dir, text: str, graph, name: str = "genotype") -> str | None:
+    """Write ``name``.txt (``text``), ``name``.gv (``graph``'s DOT source) and, when Graphviz's `dot` is
+    installed, ``name``.svg.
 
     Returns None, or one sentence saying that only the .gv source was written."""
-    from nas_kit.viz import dot_available, draw, to_svg
     run_dir = Path(run_dir)
-    write_text(run_dir / f"{name}.txt", genotype_text(arch, space) + "\n")
-    graph = draw(arch, space)
+    write_text(run_dir / f"{name}.txt", text + "\n")
     write_text(run_dir / f"{name}.gv", graph.source)
     if not dot_available():
         return (f"Graphviz's `dot` is not installed, so {run_dir / name}.gv holds the drawing's source only "

@@ -9,6 +9,7 @@
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.animation import FuncAnimation
 from matplotlib.ticker import MaxNLocator
 
 
@@ -56,7 +57,7 @@ def alphas_figure(entry, primitives, steps, first_inputs=2):
 
 def alpha_slider(history, primitives, steps, first_inputs=2):
     """An ipywidgets slider over epochs redrawing the heatmaps (needs a live kernel)."""
-    import ipywidgets as widgets
+    import ipywidgets as widgets              # only here: drawing heatmaps must not load the widget machinery
     from IPython.display import display
 
     out = widgets.Output()
@@ -77,8 +78,6 @@ def alpha_slider(history, primitives, steps, first_inputs=2):
 def alpha_animation(history, primitives, steps, first_inputs=2, interval=800):
     """The heatmaps of every epoch as a matplotlib animation in HTML (``FuncAnimation.to_jshtml``), with play
     and step buttons; it needs no kernel, so it plays in a saved or exported notebook."""
-    from matplotlib.animation import FuncAnimation
-
     fig = alphas_figure(history[0], primitives, steps, first_inputs)
     axes = [ax for ax in fig.axes if ax.images]              # the heatmaps, not the colour bar
 

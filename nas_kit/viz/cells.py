@@ -1,5 +1,5 @@
-"""Drawing any architecture of any space as a Graphviz DAG, in the style of the DARTS plots
-(quark0/darts cnn/visualize.py and rnn/visualize.py).
+"""Drawing architectures as Graphviz DAGs, in the style of the DARTS plots (quark0/darts cnn/visualize.py
+and rnn/visualize.py): one function per kind of architecture, each taking the architecture as data.
 
     CNN cell (Genotype)      c_{k-2}, c_{k-1} -> nodes 0..B-1 (op on each edge) -> c_{k}
                              c_{k} is fed by the ``*_concat`` nodes only (NASNet-A and
@@ -12,24 +12,15 @@
     mini-benchmark cell      NAS-Bench-201 style: nodes 0..3, an op on every edge i -> j.
     toy 1-D architecture     nas_kit.viz.toy.toy_dag.
 
-``draw(arch, space=None)`` picks the drawing from the space, or from the shape of ``arch``.
+``nas_kit.registry.draw(arch, space)`` validates an architecture in its space and picks the drawing the
+registry names for that space.
 """
 from __future__ import annotations
 
 import graphviz
 
-from nas_kit.genotypes import RNNGenotype
-from nas_kit.spaces import SPACES
-from nas_kit.spaces.base import SearchSpace
-from nas_kit.spaces.bench import BENCH_OPS, EDGES, BenchSpace
-from nas_kit.spaces.cell import CellSpace
-from nas_kit.spaces.darts_rnn import DartsRNNSpace
-from nas_kit.spaces.enas_macro import MACRO_OPS, ENASMacroSpace
-from nas_kit.spaces.enas_rnn import ENAS_RNN_OPS, ENASRNNSpace
+from nas_kit.spaces.bench import EDGES
 from nas_kit.spaces.enas_rnn import loose_ends as rnn_loose_ends
-from nas_kit.spaces.nas_rl import Layer, NASRLSpace
-from nas_kit.spaces.toy1d import Toy1DSpace, ToyArchitecture
-from nas_kit.viz.toy import toy_dag
 
 INPUT, NODE, OUTPUT = "darkseagreen2", "lightblue", "palegoldenrod"   # the DARTS plots' colours
 NODE_ATTR = dict(style="filled", shape="rect", align="center", fontsize="14", height="0.5", width="0.5",
@@ -103,7 +94,7 @@ def draw_rnn_genotype(genotype, title=None):
 
 def draw_enas_rnn(cell, title=None):
     """ENAS recurrent cell (paper numbering 1..N): node 1 = f_1(W x_t + W h_{t-1}); h_t = avg(loose ends)."""
-    g = _digraph("enas_rnn", title)
+    g = _digraph("enas_cell", title)
     g.node("x_{t}", fillcolor=INPUT)
     g.node("h_{t-1}", fillcolor=INPUT)
     for i in range(1, len(cell) + 1):
@@ -157,58 +148,4 @@ def draw_nas_rl(arch, title=None):
     """NAS-RL CNN (Zoph & Le 2017, Fig. 4): layer i = HxW filters, F of them (stride), dashed skip edges."""
     labels = [f"{l.filter_height}x{l.filter_width}, {l.filters} filters" + (f", stride {l.stride}" if l.stride != 1 else "")
               for l in arch]
-    return _chain("nas_rl", title, labels, [tuple(l.inputs) for l in arch])
-
-
-# ---------------------------------------------------------------- dispatch
-def _kind_of_space(space):
-    for cls, kind in ((CellSpace, "cell"), (DartsRNNSpace, "rnn"), (ENASRNNSpace, "enas_rnn"),
-                      (ENASMacroSpace, "macro"), (NASRLSpace, "nas_rl"), (Toy1DSpace, "toy"), (BenchSpace, "bench")):
-        if isinstance(space, cls):
-            return kind
-    return None
-
-
-def _kind_of_arch(arch):
-    fields = getattr(arch, "_fields", None)
-    if fields == ("normal", "normal_concat", "reduce", "reduce_concat"):
-        return "cell"
-    if fields == RNNGenotype._fields:
-        return "rnn"
-    if isinstance(arch, ToyArchitecture) or fields == ToyArchitecture._fields:
-        return "toy"
-    if isinstance(arch, tuple) and len(arch) == len(EDGES) and all(op in BENCH_OPS for op in arch):
-        return "bench"
-    if isinstance(arch, list) and arch:
-        if all(isinstance(layer, Layer) for layer in arch):
-            return "nas_rl"
-        if all(isinstance(p, (list, tuple)) and len(p) == 2 for p in arch):
-            if all(p[0] in MACRO_OPS and isinstance(p[1], tuple) for p in arch):
-                return "macro"
-            if all(p[0] in ENAS_RNN_OPS and isinstance(p[1], int) for p in arch):
-                return "enas_rnn"
-    return None
-
-
-def draw(arch, space: SearchSpace | str | None = None, title: str | None = None) -> graphviz.Digraph:
-    """The DAG of ``arch`` as a ``graphviz.Digraph`` (its ``.source`` is the DOT text).
-
-    ``space`` (a space object or a name in ``nas_kit.spaces.SPACES``) validates ``arch`` first and
-    picks the drawing; without it the drawing follows the shape of ``arch``.
-    """
-    if isinstance(space, str):
-        if space not in SPACES:
-            raise ValueError(f"unknown space {space!r}: choose one of {', '.join(SPACES)}.")
-        space = SPACES[space]()
-    if space is not None:
-        space.validate(arch)
-        kind = _kind_of_space(space)
-        if kind is None:
-            raise TypeError(f"no drawing for the {type(space).__name__} space; nas_kit.viz draws cell, RNN, macro, "
-                            "NAS-RL, mini-benchmark and toy spaces.")
-    else:
-        kind = _kind_of_arch(arch)
-        if kind is None:
-            raise TypeError(f"cannot tell which space {arch!r:.60} belongs to: pass space=... to draw it.")
-    return {"cell": draw_genotype, "rnn": draw_rnn_genotype, "enas_rnn": draw_enas_rnn, "macro": draw_macro,
-            "nas_rl": draw_nas_rl, "bench": draw_bench_cell, "toy": lambda a, title=None: toy_dag(ToyArchitecture(*a), title)}[kind](arch, title=title)
+    return _chain("network", title, labels, [tuple(l.inputs) for l in arch])

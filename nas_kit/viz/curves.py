@@ -1,7 +1,9 @@
-"""Training curves of a run: loss, and accuracy or perplexity, per epoch (from a run's metrics.csv).
+"""Training curves of a run: loss, and accuracy or perplexity, per epoch.
 
-    fig = plot_training_curves("runs/train-DARTS_V2-...")      # a run directory, its metrics.csv,
-    fig = plot_training_curves(results["history"])             # or the rows a training function returns
+    fig = plot_training_curves(results)                        # what a training function returns,
+    fig = plot_training_curves(results["history"])             # its rows,
+    fig = plot_training_curves(read_metrics("runs/v2"))        # or a run directory's metrics.csv
+                                                               # (nas_kit.training.run_dir.read_metrics)
 
 Columns are recognised by name: ``*_loss`` go to the left panel; ``*_acc`` (shown in %) or ``*_ppl``
 (log scale) to the right one; ``epoch`` is the x axis.
@@ -16,8 +18,8 @@ def _rows(metrics):
         return list(metrics["history"])
     if isinstance(metrics, (list, tuple)):
         return list(metrics)
-    from nas_kit.training.run_dir import read_metrics
-    return read_metrics(metrics)
+    raise TypeError(f"plot_training_curves draws rows of metrics, not a {type(metrics).__name__}: pass a training "
+                    f"result, its 'history', or nas_kit.training.run_dir.read_metrics(run_dir).")
 
 
 def _series(rows, key):

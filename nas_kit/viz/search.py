@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nas_kit.strategies.comparison import summary
+from nas_kit.results import summary
 
 
 def plot_history(history, ax=None, title=None, label="reward"):

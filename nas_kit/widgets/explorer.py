@@ -3,6 +3,8 @@
     explorer = ArchitectureExplorer()                                   # a dropdown of every space
     explorer = ArchitectureExplorer(controller=ToyController(theta))    # samples m ~ p(m | theta) / T
     explorer = ArchitectureExplorer(controller=strategy.controller)     # the NAS-RL or ENAS controller
+                                    # (a controller has space_name, its space's key, and space_at(), the
+                                    # space of what it samples now)
     explorer = ArchitectureExplorer(snapshots={"after 8 children": copy.deepcopy(strategy.controller), ...})
                                     # a slider over copies of a controller taken as it learned
 
@@ -18,8 +20,8 @@ import random
 
 import ipywidgets as W
 
-from nas_kit.spaces import SPACES, BenchSpace
-from nas_kit.viz.cells import draw
+from nas_kit.registry import SPACES, count_parameters_of, draw, network_of
+from nas_kit.spaces import DARTSSpace
 from nas_kit.viz.gallery import inline_svg
 
 DASH = "\u2014"
@@ -33,72 +35,19 @@ def format_size(n: int) -> str:
     return f"{mantissa}e{int(exponent)} (exactly {n:,})"
 
 
-def count_parameters_of(space_name: str, arch) -> int | None:
-    """Parameters of the network ``arch`` builds at its paper's evaluation size, or None (no builder).
-
-    CNN cells: NetworkCIFAR(C=36, 20 cells, 10 classes), the DARTS evaluation network, without the
-    auxiliary head (DARTS_V2: 3,349,342). RNN cells: RNNModel with 850 units and PTB's 10,000 words
-    (DARTS_V2_RNN: 22,960,000, "23M"). ENAS macro: MacroNetwork at its default width. Mini-benchmark
-    cells: BenchNetwork at NAS-Bench-201's size (C=16, 5 cells per stage).
-    """
-    import torch  # the builders need torch; drawing does not
-
-    from nas_kit.models import MacroNetwork, NetworkCIFAR, RNNModel, count_parameters
-    from nas_kit.models.bench_network import BenchNetwork
-    from nas_kit.spaces.cell import CellSpace
-    from nas_kit.spaces.darts_rnn import DartsRNNSpace
-    from nas_kit.spaces.enas_macro import ENASMacroSpace
-    from nas_kit.spaces.enas_rnn import ENASRNNSpace, to_genotype
-
-    space = SPACES[space_name]()
-    state = torch.random.get_rng_state()   # building initialises weights: leave the caller's RNG alone
-    try:
-        if isinstance(space, CellSpace):
-            return count_parameters(NetworkCIFAR(36, 10, 20, False, arch))
-        if isinstance(space, (DartsRNNSpace, ENASRNNSpace)):
-            genotype, init_op = (to_genotype(arch), arch[0][0]) if isinstance(space, ENASRNNSpace) else (arch, "tanh")
-            return count_parameters(RNNModel(10000, 850, 850, 850, genotype=genotype, init_op=init_op))
-        if isinstance(space, ENASMacroSpace):
-            return count_parameters(MacroNetwork(arch))
-        if isinstance(space, BenchSpace):
-            return count_parameters(BenchNetwork(arch, C=16, cells_per_stage=5))
-        return None
-    finally:
-        torch.random.set_rng_state(state)
-
-
-def network_of(space_name: str) -> str:
-    """The network whose parameters ``count_parameters_of`` counts, in words."""
-    from nas_kit.spaces.cell import CellSpace
-    from nas_kit.spaces.darts_rnn import DartsRNNSpace
-    from nas_kit.spaces.enas_macro import ENASMacroSpace
-    from nas_kit.spaces.enas_rnn import ENASRNNSpace
-
-    space = SPACES[space_name]()
-    if isinstance(space, CellSpace):
-        return "NetworkCIFAR, C=36, 20 cells, 10 classes, no auxiliary head"
-    if isinstance(space, (DartsRNNSpace, ENASRNNSpace)):
-        return "RNNModel, 850 units, 10,000 words"
-    if isinstance(space, ENASMacroSpace):
-        return "MacroNetwork, C=24, 10 classes"
-    if isinstance(space, BenchSpace):
-        return "BenchNetwork, C=16, 5 cells per stage, as NAS-Bench-201"
-    return "no builder for this space"
-
-
 class ArchitectureExplorer:
     """A dropdown of spaces (or one controller), a seed, a Sample button, a temperature slider
     (controllers only), a slider over ``snapshots`` {label: controller} when given, and an HTML view
     of the sampled architecture."""
 
-    def __init__(self, space: str = "darts", controller=None, seed: int = 0, temperature: float = 1.0,
+    def __init__(self, space: str = DARTSSpace.key, controller=None, seed: int = 0, temperature: float = 1.0,
                  snapshots: dict | None = None):
         self.snapshots = dict(snapshots or {})
         if self.snapshots and controller is None:
             controller = list(self.snapshots.values())[-1]
         self.controller = controller
         if controller is not None:
-            space = getattr(controller, "space_name", None) or space
+            space = controller.space_name
         if space not in SPACES:
             raise ValueError(f"unknown space {space!r}: choose one of {', '.join(SPACES)}.")
         self._params_cache = {}
@@ -134,10 +83,8 @@ class ArchitectureExplorer:
     @property
     def space(self):
         """The controller's own space (its depth and block count), or the dropdown's space at the papers' sizes."""
-        if self.controller is not None and hasattr(self.controller, "space_at"):
+        if self.controller is not None:
             return self.controller.space_at()
-        if self.controller is not None and hasattr(self.controller, "space"):
-            return self.controller.space
         return SPACES[self.space_name]()
 
     def use_snapshot(self, label):

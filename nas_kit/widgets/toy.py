@@ -5,6 +5,7 @@ import random
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
+from IPython.display import display
 
 from nas_kit.spaces.toy1d import ARCHITECTURES, Toy1DSpace
 from nas_kit.strategies.toy_enas import train_toy_enas
@@ -60,6 +61,5 @@ class ToyENASWidget:
         return self.arch
 
     def _ipython_display_(self):
-        from IPython.display import display
         controls = W.VBox([self.lr_w, self.lr_theta, self.steps, self.seed, self.train_button])
         display(W.VBox([W.HBox([controls, self.plot]), W.HBox([self.sample_button, self.text]), self.dag]))

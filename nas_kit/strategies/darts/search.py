@@ -15,13 +15,10 @@ After every epoch the loop records softmax(alpha), the derived genotype and the 
 (or perplexity) in ``history``, given ``run_dir`` writes a checkpoint from which ``resume=True``
 continues exactly (same batches, same numbers), and calls ``on_epoch(history)`` when given.
 
-``train_rnn_genotype`` is the one retraining recipe of a recurrent cell, and ``compare_with_random``
-scores a derived cell against random cells of the same space with one recipe (Li & Talwalkar 2019).
 """
 from __future__ import annotations
 
 import math
-import statistics
 import time
 from pathlib import Path
 
@@ -29,8 +26,9 @@ import torch
 import torch.nn.functional as F
 
 from nas_kit.data import augment, get_batch, normalize
-from nas_kit.strategies.darts import Architect
-from nas_kit.strategies.darts_derive import to_darts_string
+from nas_kit.genotypes import to_darts_string
+from nas_kit.strategies.darts.architect import Architect
+from nas_kit.strategies.darts.derive import cnn_genotype, rnn_genotype
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
 
 CHECKPOINT = "darts_search.pt"
@@ -70,9 +68,10 @@ def _alpha_probs(model):
     return [F.softmax(a.detach().float().cpu(), dim=-1).tolist() for a in model.arch_parameters()]
 
 
-def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log, on_epoch=None):
-    """The shared epoch loop: train, evaluate, record, checkpoint, then ``on_epoch(history)``; resume from
-    ``run_dir`` when asked."""
+def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, derive, run_dir, resume, log,
+         on_epoch=None):
+    """The shared epoch loop: train, evaluate, derive the genotype, record, checkpoint, then ``on_epoch(history)``;
+    resume from ``run_dir`` when asked."""
     history, start = [], 0
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
     if resume and path is not None and path.is_file():
@@ -84,7 +83,7 @@ def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate
         stats = train_epoch(epoch)
         scheduler.step()
         stats.update(evaluate())
-        genotype = model.genotype()
+        genotype = derive(model)
         history.append(dict(epoch=epoch, alphas=_alpha_probs(model), genotype=genotype,
                             genotype_text=to_darts_string(genotype), seconds=time.time() - t0, **stats))
         log(" ".join([f"epoch {epoch}"] + [f"{k} {v:.3f}" for k, v in stats.items()]))
@@ -149,7 +148,8 @@ def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, mo
                 correct += int((model(xb).argmax(1) == yb).sum())
         return dict(valid_acc=correct / len(idx_a))
 
-    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log, on_epoch)
+    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, cnn_genotype, run_dir, resume, log,
+                on_epoch)
 
 
 # ---------------------------------------------------------------- recurrent cells on text
@@ -191,53 +191,5 @@ def search_rnn(model, train_data, search_data, epochs=50, bptt=35, lr=20.0, weig
     def evaluate():
         return dict(valid_ppl=perplexity(model, search_data, bptt))
 
-    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, run_dir, resume, log, on_epoch)
-
-
-def train_rnn_genotype(genotype, train_data, valid_data, ntoken, epochs=1, nhid=300, bptt=35, lr=20.0,
-                       weight_decay=5e-7, clip=0.25, dropouts=(0.75, 0.25, 0.75, 0.2, 0.0), seed=0):
-    """Train the evaluation language model (``RNNModel``) of one recurrent genotype from scratch and return
-    its validation perplexity: the one recipe for the derived cell and for the random cells it is compared with.
-
-    ``dropouts`` = (dropout, dropouth, dropoutx, dropouti, dropoute).
-    """
-    from nas_kit.models.ptb_lm import RNNModel
-    torch.manual_seed(seed)
-    dropout, dropouth, dropoutx, dropouti, dropoute = dropouts
-    model = RNNModel(ntoken, nhid, nhid, nhid, dropout, dropouth, dropoutx, dropouti, dropoute, genotype=genotype).to(train_data.device)
-    opt = torch.optim.SGD(model.parameters(), lr, weight_decay=weight_decay)
-    for _ in range(epochs):
-        model.train()
-        hidden = model.init_hidden(train_data.size(1))
-        for i in range(0, train_data.size(0) - 1, bptt):
-            x, y = get_batch(train_data, i, bptt)
-            loss, hidden = rnn_loss(model, (x, y, [h.detach() for h in hidden]))
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-    return perplexity(model, valid_data, bptt)
-
-
-# ---------------------------------------------------------------- the derived cell against random cells
-def compare_with_random(derived, space, score, n_random=8, seeds=(0,)):
-    """Is the searched cell better than cells drawn at random from the same space, all trained with one recipe?
-    (the baseline of Li & Talwalkar 2019 and Yang et al. 2020).
-
-    ``score(genotype, seed)`` trains one cell from scratch and returns its held-out accuracy or perplexity;
-    every cell is scored once per seed in ``seeds`` (the same seeds for all) and its scores averaged.
-    The random cells are ``space.sample(0)``, ..., ``space.sample(n_random - 1)``.
-
-    Returns a dict: ``derived`` (mean score), ``derived_scores``, ``random`` (a list of (genotype, mean score)),
-    ``median`` (the median of the random cells' means).
-    """
-    def mean_score(genotype):
-        scores = [float(score(genotype, seed)) for seed in seeds]
-        return sum(scores) / len(scores), scores
-
-    derived_mean, derived_scores = mean_score(derived)
-    random_cells = [space.sample(k) for k in range(n_random)]
-    random_means = [mean_score(g)[0] for g in random_cells]
-    return dict(derived=derived_mean, derived_scores=derived_scores, random=list(zip(random_cells, random_means)),
-                median=statistics.median(random_means))
-
+    return _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate, rnn_genotype, run_dir, resume, log,
+                on_epoch)

@@ -1,5 +1,5 @@
-"""The NAS-RL controller and REINFORCE (Zoph & Le 2017, "Neural Architecture Search with
-Reinforcement Learning", sections 3.1-3.3).
+"""The NAS-RL controller (Zoph & Le 2017, "Neural Architecture Search with Reinforcement Learning",
+sections 3.1-3.3); REINFORCE on it is ``nas_kit.strategies.nas_rl.strategy``.
 
 The controller is an autoregressive LSTM (2 layers of 35 hidden units, section 4.1). At every
 step it emits one decision with a softmax head for that decision's type; the embedding of the
@@ -16,11 +16,8 @@ sampled decision is the next step's input. Sequences:
   the normal cell then the reduction cell (one cell for a shared space such as PNAS).
 * the mini-benchmark space (NAS-Bench-201-style cells): one op per edge, six edges.
 
-Training, eq. (3) with a baseline:  grad J = 1/m sum_k sum_t grad log P(a_t | a_{<t}) (R_k - b),
-b an exponential moving average of the previous rewards; Adam with learning rate 0.0006 and
-weights initialised uniformly in [-0.08, 0.08] (section 4.1). The paper's m = 8 child models per
-controller replica (100 replicas, 800 GPUs). Curriculum (section 4.2): the child depth grows by
-2 layers every 1,600 samples during the search.
+The weights are initialised uniformly in [-0.08, 0.08] (section 4.1). Which sequence the controller
+writes is looked up by the space's registry key (``DECISIONS``).
 """
 from __future__ import annotations
 
@@ -30,14 +27,25 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from nas_kit.spaces import space_key
+from nas_kit.spaces import BenchSpace, DARTSSpace, ENASMacroSpace, ENASMicroSpace, NASNetSpace, NASRLSpace, PNASSpace
 from nas_kit.spaces.base import as_rng
-from nas_kit.models.bench_network import EDGES
-from nas_kit.spaces.bench import BenchSpace
-from nas_kit.spaces.cell import CellSpace
-from nas_kit.spaces.enas_macro import ENASMacroSpace
-from nas_kit.spaces.nas_rl import FILTER_SIZES, NUM_FILTERS, Layer, NASRLSpace
-from nas_kit.strategies.base import Strategy
+from nas_kit.spaces.bench import EDGES
+from nas_kit.spaces.nas_rl import FILTER_SIZES, NUM_FILTERS, Layer
+
+# The decisions the controller takes for each space it writes, by the space's key: a cell's inputs and ops,
+# a NAS-RL layer's filters and anchor point, an ENAS-macro layer's op and skips, a benchmark cell's edge ops.
+DECISIONS = {**dict.fromkeys((ENASMicroSpace.key, DARTSSpace.key, PNASSpace.key, NASNetSpace.key), "cell"),
+             NASRLSpace.key: "layers", ENASMacroSpace.key: "macro", BenchSpace.key: "edges"}
+
+
+def _vocabulary(space, kind) -> dict:
+    """{decision type: number of choices} of the controller's softmax heads for one kind of space."""
+    if kind == "cell":
+        return {"input": space.nodes + 1, "op": len(space.cell_ops)}
+    if kind == "layers":
+        vocab = {"filter_height": len(FILTER_SIZES), "filter_width": len(FILTER_SIZES), "filters": len(NUM_FILTERS)}
+        return {**vocab, "stride": len(space.strides)} if space.predict_stride else vocab
+    return {"op": len(space.ops)}
 
 
 class Controller(nn.Module):
@@ -49,38 +57,32 @@ class Controller(nn.Module):
 
     def __init__(self, space, hidden_size=35, num_layers=2, init_range=0.08, layers=None):
         super().__init__()
-        self.space = space
-        self.space_name = space_key(space)        # its name in nas_kit.spaces.SPACES (for the explorer)
-        if isinstance(space, CellSpace):
-            self.kind = "cell"
-            vocab = {"input": space.nodes + 1, "op": len(space.cell_ops)}
-        elif isinstance(space, NASRLSpace):
-            self.kind = "nas_rl"
-            vocab = {"filter_height": len(FILTER_SIZES), "filter_width": len(FILTER_SIZES),
-                     "filters": len(NUM_FILTERS)}
-            if space.predict_stride:
-                vocab["stride"] = len(space.strides)
-        elif isinstance(space, ENASMacroSpace):
-            self.kind = "macro"
-            vocab = {"op": len(space.ops)}
-        elif isinstance(space, BenchSpace):
-            self.kind = "edges"
-            vocab = {"op": len(space.ops)}
-        else:
+        if space.key not in DECISIONS:
             raise ValueError(f"the NAS-RL controller writes cell, NAS-RL, ENAS-macro and mini-benchmark architectures, "
                              f"not those of the {space.name} space.")
+        self.space = space
+        self.space_name = space.key               # its name in the registry (for the explorer)
+        self.kind = DECISIONS[space.key]
+        vocab = _vocabulary(space, self.kind)
         self.layers = getattr(space, "layers", None) if layers is None else layers
         H = hidden_size
         self.go = nn.Parameter(torch.empty(H))                       # the first input
         self.lstm = nn.LSTM(H, H, num_layers)
         self.embed = nn.ModuleDict({t: nn.Embedding(n, H) for t, n in vocab.items()})
         self.heads = nn.ModuleDict({t: nn.Linear(H, n) for t, n in vocab.items()})
-        if self.kind in ("nas_rl", "macro"):                        # anchor-point attention
+        if self.kind in ("layers", "macro"):                        # anchor-point attention
             self.w_prev = nn.Linear(H, H, bias=False)
             self.w_curr = nn.Linear(H, H, bias=False)
             self.v = nn.Linear(H, 1, bias=False)
         for p in self.parameters():
             nn.init.uniform_(p, -init_range, init_range)
+
+    def __setstate__(self, state):
+        """A controller pickled before issue 13 (a search checkpoint) named its NAS-RL layer decisions after
+        the space; they are the 'layers' decisions now."""
+        super().__setstate__(state)
+        if self.kind == NASRLSpace.key:
+            self.kind = "layers"
 
     # ------------------------------------------------------------ the sequence of decisions
     def _plan(self, layers):
@@ -93,7 +95,7 @@ class Controller(nn.Module):
                                 ("op", len(s.cell_ops), False), ("op", len(s.cell_ops), False))
         elif self.kind == "edges":
             yield from (("op", len(self.space.ops), False) for _ in EDGES)
-        elif self.kind == "nas_rl":
+        elif self.kind == "layers":
             for i in range(layers):
                 yield ("anchor", i)
                 yield from ((t, self.heads[t].out_features, False)
@@ -117,7 +119,7 @@ class Controller(nn.Module):
             return s._genotype(cells[0], list(cells[-1]))
         if self.kind == "edges":
             return tuple(self.space.ops[a] for a in it)
-        if self.kind == "nas_rl":
+        if self.kind == "layers":
             arch = []
             while True:
                 inputs = next(it, None)
@@ -138,7 +140,7 @@ class Controller(nn.Module):
             return actions
         if self.kind == "edges":
             return [self.space.ops.index(op) for op in arch]
-        if self.kind == "nas_rl":
+        if self.kind == "layers":
             actions = []
             for l in arch:
                 actions += [tuple(l.inputs), FILTER_SIZES.index(l.filter_height), FILTER_SIZES.index(l.filter_width)]
@@ -150,7 +152,7 @@ class Controller(nn.Module):
     @property
     def has_depth(self) -> bool:
         """Whether the sampled networks have a depth the curriculum can change (NAS-RL and ENAS-macro spaces)."""
-        return self.kind in ("nas_rl", "macro")
+        return self.kind in ("layers", "macro")
 
     def _check(self, arch):
         if not self.has_depth:
@@ -161,7 +163,7 @@ class Controller(nn.Module):
 
     def _space_kwargs(self, layers):
         kw = {"layers": layers}
-        if self.kind == "nas_rl":
+        if self.kind == "layers":
             kw["predict_stride"] = self.space.predict_stride
         return kw
 
@@ -245,73 +247,3 @@ class Controller(nn.Module):
         self._check(arch)
         layers = len(arch) if self.has_depth else None
         return self._run(forced=self._to_actions(arch), temperature=temperature, layers=layers)[2]
-
-
-class NASRLStrategy(Strategy):
-    """REINFORCE on a Controller, in ask/tell form.
-
-    m:               children per controller update (the paper's m = 8); told rewards are
-                     buffered until m have arrived
-    baseline_decay:  b <- decay * b + (1 - decay) * R  (0.95; the paper says only "an exponential
-                     moving average of the previous architecture accuracies"); b starts at the
-                     mean of the first update's rewards
-    entropy_weight:  optional entropy bonus (ENAS uses 1e-4; NAS-RL none)
-    curriculum:      (start_layers, every, add): sample networks with ``start_layers`` layers and
-                     add ``add`` layers every ``every`` samples, up to space.layers (the paper: +2
-                     every 1,600 samples); NAS-RL and ENAS-macro spaces only
-    """
-
-    def __init__(self, space, lr=6e-4, m=8, baseline_decay=0.95, entropy_weight=0.0, curriculum=None,
-                 hidden_size=35, num_layers=2, seed=0):
-        super().__init__(space)
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            self.controller = Controller(space, hidden_size, num_layers)
-        if curriculum is not None:
-            if not self.controller.has_depth:
-                raise ValueError("the layer-count curriculum applies to the NAS-RL and ENAS-macro spaces, not cells.")
-            start, every, add = curriculum
-            self.controller.layers = min(start, space.layers)
-        self.curriculum = curriculum
-        self.optimizer = torch.optim.Adam(self.controller.parameters(), lr=lr)
-        self.m, self.baseline_decay, self.entropy_weight = m, baseline_decay, entropy_weight
-        self.baseline = None
-        self.rng = random.Random(seed)
-        self.buffer = []        # (arch, reward) told since the last update
-        self.n_samples = 0      # architectures told so far, for the curriculum
-        self.n_updates = 0
-
-    def ask(self, n=1):
-        return [self.controller.sample(self.rng) for _ in range(n)]
-
-    def encode(self, arch):
-        return self.controller.space_at(len(arch) if self.controller.has_depth else None).encode(arch)
-
-    def tell(self, archs, rewards):
-        if len(archs) != len(rewards):
-            raise ValueError(f"tell got {len(archs)} architectures but {len(rewards)} rewards; pass one reward each.")
-        self.buffer += [(a, float(r)) for a, r in zip(archs, rewards) if r is not None]
-        self.n_samples += len(archs)
-        if len(self.buffer) >= self.m:
-            self.update(self.buffer)
-            self.buffer = []
-        if self.curriculum is not None:
-            start, every, add = self.curriculum
-            self.controller.layers = min(start + add * (self.n_samples // every), self.space.layers)
-
-    def update(self, batch):
-        """One REINFORCE step on [(arch, reward), ...] (eq. 3 with the moving-average baseline)."""
-        rewards = [r for _, r in batch]
-        if self.baseline is None:
-            self.baseline = sum(rewards) / len(rewards)
-        loss = torch.zeros(())
-        for arch, reward in batch:
-            loss = loss - (reward - self.baseline) * self.controller.log_prob(arch)
-            if self.entropy_weight:
-                loss = loss - self.entropy_weight * self.controller.entropy(arch)
-        self.optimizer.zero_grad()
-        (loss / len(batch)).backward()
-        self.optimizer.step()
-        for reward in rewards:
-            self.baseline = self.baseline_decay * self.baseline + (1 - self.baseline_decay) * reward
-        self.n_updates += 1

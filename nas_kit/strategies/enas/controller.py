@@ -1,0 +1,200 @@
+"""The ENAS controller (Pham et al. 2018, sections 2.1-2.4); its REINFORCE step is ``reinforce``.
+
+The controller is one LSTM layer of 100 hidden units that writes an architecture one decision
+at a time; the decision just taken is the next step's input (the embedding of an op, or the
+controller's state at the node chosen as input). Decisions, per space:
+
+* ENAS RNN cell (section 2.1), node i = 1..N:  [input j < i]  then activation (4-way softmax)
+* ENAS macro (section 2.3), layer i:  op (6-way), then for each earlier layer j a sigmoid
+  P(j -> i) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)); the next input is the mean of the chosen
+  anchors' states (melodyguan/enas general_controller.py)
+* ENAS micro (section 2.4), normal then reduction cell, node j: input 1, input 2 (attention over
+  the two cell inputs and earlier nodes), op 1, op 2 (5-way)
+
+Input choices are pointer attention over the earlier nodes' states: logits_j = v^T tanh(W_prev h_j +
+W_curr h), where h_j is the controller's state when node j was decided.  Every logit goes through
+the temperature and the tanh constant of the ENAS code, ``logits = C tanh(logits / T)``; the ENAS
+scripts use (T, C) = (5.0, 2.5) for PTB and C = 1.5 (macro) / 1.1 (micro) for CIFAR-10, op logits
+further divided by ``op_tanh_reduce`` = 2.5 on CIFAR.
+
+Which sequence it writes is looked up by the space's registry key (``WRITERS``).
+"""
+from __future__ import annotations
+
+import random
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from nas_kit.spaces import ENASMacroSpace, ENASMicroSpace, ENASRNNSpace
+from nas_kit.spaces.base import as_rng
+
+
+class ENASController(nn.Module):
+    """An LSTM (100 units) that samples ENAS architectures; ``sample(rng, temperature)`` gives one (no gradients)."""
+
+    def __init__(self, space, lstm_size=100, temperature=None, tanh_constant=None, op_tanh_reduce=1.0,
+                 skip_target=0.4, init_range=0.1):
+        super().__init__()
+        if space.key not in WRITERS:
+            raise ValueError(f"the ENAS controller writes ENAS RNN, macro and micro architectures, not {space.name!r} ones.")
+        self.space = space
+        self.space_name = space.key                      # its name in the registry (for the explorer)
+        n_ops = len(space.ops)
+        self.temperature, self.tanh_constant, self.op_tanh_reduce = temperature, tanh_constant, op_tanh_reduce
+        self.skip_target = skip_target
+        H = lstm_size
+        self.go = nn.Parameter(torch.empty(H))                       # the first input (g_emb in the ENAS code)
+        self.lstm = nn.LSTMCell(H, H)
+        self.op_embed = nn.Embedding(n_ops, H)                        # w_emb
+        self.op_head = nn.Linear(H, n_ops, bias=False)                # w_soft
+        self.w_prev = nn.Linear(H, H, bias=False)                     # w_attn_1
+        self.w_curr = nn.Linear(H, H, bias=False)                     # w_attn_2
+        self.v = nn.Linear(H, 1, bias=False)                          # v_attn
+        for p in self.parameters():
+            nn.init.uniform_(p, -init_range, init_range)
+
+    # ------------------------------------------------------------ logits
+    def _squash(self, logits, is_op):
+        """ENAS's ``logits / T`` then ``C tanh(logits)`` (op logits: C / op_tanh_reduce)."""
+        if self.temperature is not None:
+            logits = logits / self.temperature
+        if self.tanh_constant is not None:
+            c = self.tanh_constant / (self.op_tanh_reduce if is_op else 1.0)
+            logits = c * torch.tanh(logits)
+        return logits
+
+    def _attention(self, anchors_w, h):
+        return self._squash(self.v(torch.tanh(anchors_w + self.w_curr(h))).view(-1), is_op=False)
+
+    # ------------------------------------------------------------ one pass
+    def _run(self, rng, temperature=1.0):
+        """Sample one architecture; returns (arch, log pi, entropy, skip KL), all but arch differentiable.
+
+        ``temperature`` divides the final logits (1.0: the policy itself); it is the explorer's slider.
+        """
+        p = _Pass(self, rng, temperature)
+        arch = WRITERS[self.space.key](p, self.space)
+        zero = torch.zeros(())
+        return arch, sum(p.log_probs, zero), sum(p.entropies, zero), sum(p.kls, zero)
+
+    # ------------------------------------------------------------ the public interface
+    def space_at(self):
+        """The space of the architectures it samples (for the explorer)."""
+        return self.space
+
+    def sample(self, rng: int | random.Random | None = None, temperature: float = 1.0):
+        """An architecture m ~ pi(m) (``temperature`` > 1 flattens, < 1 sharpens the policy); no gradients."""
+        with torch.no_grad():
+            return self._run(as_rng(rng), temperature)[0]
+
+    def sample_with_log_prob(self, rng: int | random.Random | None = None):
+        """(arch, log pi(arch), entropy, skip KL) with gradients, for the REINFORCE step."""
+        return self._run(as_rng(rng))
+
+
+class _Pass:
+    """One pass of the controller: the LSTM's state, its next input, the states of the nodes decided so far
+    (the anchors the attention points at), and the log-probabilities, entropies and skip penalties."""
+
+    def __init__(self, controller: ENASController, rng, temperature: float):
+        H = controller.go.numel()
+        self.c, self.rng, self.temperature, self.H = controller, rng, temperature, H
+        self.state = (torch.zeros(1, H), torch.zeros(1, H))
+        self.x = controller.go.view(1, H)
+        self.anchors, self.anchors_w = [], []            # states h_j and W_prev h_j of decided nodes
+        self.log_probs, self.entropies, self.kls = [], [], []
+
+    def step(self):
+        """Feed the next input to the LSTM; its new hidden state."""
+        self.state = self.c.lstm(self.x, self.state)
+        return self.state[0]
+
+    def choose(self, logits) -> int:
+        logp = F.log_softmax(logits / self.temperature, dim=0)
+        p = logp.exp()
+        a = self.rng.choices(range(len(p)), weights=p.tolist())[0]
+        self.log_probs.append(logp[a])
+        self.entropies.append(-(p * logp).sum())
+        return a
+
+    def pick_input(self, h) -> int:
+        """Attention over the anchors; the chosen node's state is the next input."""
+        j = self.choose(self.c._attention(torch.stack(self.anchors_w), h))
+        self.x = self.anchors[j].view(1, self.H)
+        return j
+
+    def pick_op(self, h) -> int:
+        """The op softmax; the op's embedding is the next input."""
+        a = self.choose(self.c._squash(self.c.op_head(h).view(-1), is_op=True))
+        self.x = self.c.op_embed.weight[a].view(1, self.H)
+        return a
+
+    def add_anchor(self, h) -> None:
+        self.anchors.append(h.view(self.H))
+        self.anchors_w.append(self.c.w_prev(h).view(self.H))
+
+    def pick_skips(self, h, i: int) -> tuple:
+        """A sigmoid per earlier layer, P(j -> i) = sigmoid(attention), with the KL to the skip target; the mean
+        of the chosen anchors is the next input (general_controller.py)."""
+        logits = self.c._attention(torch.stack(self.anchors_w), h) / self.temperature
+        p = torch.sigmoid(logits)
+        bits = torch.tensor([1.0 if self.rng.random() < pj else 0.0 for pj in p.tolist()])
+        self.log_probs.append(-F.binary_cross_entropy_with_logits(logits, bits, reduction="sum"))
+        self.entropies.append(F.binary_cross_entropy_with_logits(logits, p, reduction="sum"))
+        q = torch.tensor(self.c.skip_target)
+        self.kls.append((p * torch.log(p / q) + (1 - p) * torch.log((1 - p) / (1 - q))).sum())
+        self.x = (bits @ torch.stack(self.anchors)).view(1, self.H) / (1.0 + bits.sum())
+        return tuple(j for j in range(i) if bits[j] > 0)
+
+
+def _rnn_cell(p: _Pass, space):
+    """Section 2.1: node i picks its input j < i (node 1 reads x_t and h_{t-1}), then its activation."""
+    cell = []
+    for i in range(1, space.nodes + 1):
+        j = p.pick_input(p.step()) + 1 if i > 1 else 0     # anchors[0] is node 1
+        h = p.step()
+        a = p.pick_op(h)
+        p.add_anchor(h)
+        cell.append((space.ops[a], j))
+    return cell
+
+
+def _macro_network(p: _Pass, space):
+    """Section 2.3: layer i picks its op, then which earlier layers it skips from."""
+    arch = []
+    for i in range(space.layers):
+        a = p.pick_op(p.step())
+        h = p.step()
+        if i > 0:
+            skips = p.pick_skips(h, i)
+        else:
+            skips, p.x = (), torch.zeros(1, p.H)
+        p.add_anchor(h)
+        arch.append((space.ops[a], skips))
+    return arch
+
+
+def _micro_cells(p: _Pass, space):
+    """Section 2.4: the normal cell, then the reduction cell; node j picks two inputs, then two ops."""
+    cells = []
+    for _ in range(2):
+        p.anchors.clear()
+        p.anchors_w.clear()
+        for _ in range(2):                                   # anchors of the two cell inputs
+            p.add_anchor(p.step())
+        cell = []
+        for _ in range(space.nodes):
+            in1, in2 = p.pick_input(p.step()), p.pick_input(p.step())
+            op1 = p.pick_op(p.step())
+            h = p.step()
+            op2 = p.pick_op(h)
+            p.add_anchor(h)
+            cell += [(space.cell_ops[op1], in1), (space.cell_ops[op2], in2)]
+        cells.append(cell)
+    return space._genotype(cells[0], cells[1])
+
+
+# What the controller writes for each space, by the space's key: ENAS's recurrent cells, macro networks, micro cells.
+WRITERS = {ENASRNNSpace.key: _rnn_cell, ENASMacroSpace.key: _macro_network, ENASMicroSpace.key: _micro_cells}
