@@ -36,11 +36,12 @@ import torch.nn.functional as F
 
 from nas_kit.config import setup
 from nas_kit.data import load_dataset, to_tensor
-from nas_kit.estimation.evaluator import Budget, train_and_evaluate
+from nas_kit import methods
+from nas_kit.estimation.evaluator import Budget, builder, train_and_evaluate
 from nas_kit.genotypes import DARTS_PRIMITIVES, Genotype
 from nas_kit.models.darts_search import SearchNetwork
 from nas_kit.spaces import darts
-from nas_kit.training.darts_search import CHECKPOINT, search_cnn
+from nas_kit.strategies.darts.search import CHECKPOINT, search_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "nas_kit" / "measurements" / "08_darts_cnn_runs.json"
@@ -111,18 +112,17 @@ def part_uniform(seeds, ops=("max_pool_3x3", "skip_connect", "sep_conv_3x3")):
                     batch_size=r["batch_size"], lr=r["lr"])
     data = (images.x_train[:QUICK["n"]], images.y_train[:QUICK["n"]], images.x_test[:r["n_test"]],
             images.y_test[:r["n_test"]])
-    test_acc = {op: [train_and_evaluate(uniform_cell(op), data, budget, seed=seed).reward for seed in seeds] for op in ops}
+    test_acc = {op: [train_and_evaluate(uniform_cell(op), data, budget, seed=seed, build_fn=builder("darts")).reward for seed in seeds] for op in ops}
     return dict(what="a cell with one op on every edge (normal and reduction), retrained with notebook 08's recipe "
                      f"({r['epochs']} epochs, C = {r['C']}, {r['layers']} cells, {QUICK['n']} images, {r['n_test']} test images)",
                 test_acc=test_acc)
 
 
 def part_deep(run_dir=ROOT / "runs" / "darts_cnn_deep"):
-    from nas_kit.training import search_runs
     overrides = dict(epochs=60, layers=8, C=8, nodes=4)
-    settings = search_runs.settings_for("darts", "darts", "quick", overrides)
+    settings = methods.settings_for("darts", "darts", "quick", overrides)
     run_dir = Path(run_dir)
-    search_runs.run("darts", "darts", settings, run_dir, resume=(run_dir / CHECKPOINT).is_file(), progress="off")
+    methods.run("darts", "darts", settings, run_dir, resume=(run_dir / CHECKPOINT).is_file(), progress="off")
     history = torch.load(run_dir / CHECKPOINT, map_location="cpu", weights_only=False)["history"]
     rows = []
     for e in history:

@@ -1,4 +1,4 @@
-"""Rewrite the notebooks' code cells for the layout of issue 13 (the list: /work/notes/renames.md).
+"""Rewrite the notebooks' code cells for the layout of issue 13 (the list: docs/upgrading.md).
 
     python scripts/rewrite_imports.py notebooks/*.ipynb            # rewrite in place, say what changed
     python scripts/rewrite_imports.py --check notebooks/*.ipynb    # only say what would change
