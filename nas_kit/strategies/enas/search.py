@@ -17,13 +17,18 @@ Controls (section 3.3 of the paper; ``mode``):
 A task (``PTBTask`` or ``CIFARTask``, nas_kit.strategies.enas.tasks) owns the supernet, its optimizer and
 the data; the loop is the same for both.  ``checkpoint`` saves everything after each epoch (supernet, controller, both
 optimizers, baseline, the Python/NumPy/torch RNG states and the history), and ``resume=True`` goes on
-from there with the same result as an uninterrupted run.
+from there with the same result as an uninterrupted run. An epoch whose shared weights' loss, reward or
+controller is not finite stops the search with a FloatingPointError before its checkpoint, so the last
+checkpoint is finite and nothing is derived from NaN.
 """
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from pathlib import Path
+
+import torch
 
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
 
@@ -66,6 +71,7 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
                      for _ in range(controller_steps)]
             for key in ("reward", "baseline", "entropy"):
                 record[key] = sum(s[key] for s in stats) / len(stats)
+        check_finite(record, controller, epoch, checkpoint if epoch else None)
         record["arch"] = sample()
         if evaluate_every and (epoch + 1) % evaluate_every == 0:
             record["valid"] = task.evaluate(record["arch"])
@@ -76,6 +82,18 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
         if on_epoch is not None:
             on_epoch(record)
     return history
+
+
+def check_finite(record: dict, controller, epoch: int, kept) -> None:
+    """FloatingPointError (one sentence) when an epoch's loss or reward, or the controller, is not finite."""
+    bad = [f"{k} {v}" for k, v in record.items() if k != "epoch" and not math.isfinite(v)]
+    if not all(bool(torch.isfinite(p).all()) for p in controller.parameters()):
+        bad.append("controller weights not finite")
+    if bad:
+        where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
+        raise FloatingPointError(f"the ENAS search diverged in epoch {epoch + 1} ({', '.join(bad)}), so no "
+                                 f"architecture was derived: {where}; search again in a new --run-dir with a "
+                                 f"smaller learning rate (--set lr=... on text, lr_max=... on images, or controller_lr=...).")
 
 
 def derive(task, controller, n_samples=10, mode="enas", seed=0):
