@@ -24,9 +24,11 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def to_svg(graph: graphviz.Digraph, timeout: float = DOT_TIMEOUT) -> str:
+def to_svg(graph: graphviz.Digraph, timeout: float | None = None) -> str:
     """The SVG text of ``graph``, from `dot -Tsvg` run for at most ``timeout`` seconds; GraphvizNotFound (one
-    sentence) when `dot` is missing, RuntimeError (one sentence) when it fails or runs out of time."""
+    sentence) when `dot` is missing, RuntimeError (one sentence) when it fails or runs out of time
+    (``timeout`` None: DOT_TIMEOUT)."""
+    timeout = DOT_TIMEOUT if timeout is None else timeout
     if not dot_available():
         raise GraphvizNotFound()
     try:

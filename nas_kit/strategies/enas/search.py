@@ -65,13 +65,16 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
             history, start = payload["history"], payload["epoch"] + 1
     sample = make_sampler(mode, task.space, controller, rng)
     for epoch in range(start, epochs):
+        kept = checkpoint if epoch else None
         record = {"epoch": epoch, "train_loss": task.train_epoch(epoch, sample)}
+        check_finite(record, controller, epoch, kept)
         if mode == "enas":
-            stats = [reinforce.step(lambda m: task.reward(m, task.random_minibatch(rng)), rng)
-                     for _ in range(controller_steps)]
+            stats = []
+            for _ in range(controller_steps):      # a NaN reward would make the next sample fail: stop at once
+                stats.append(reinforce.step(lambda m: task.reward(m, task.random_minibatch(rng)), rng))
+                check_finite(stats[-1], controller, epoch, kept)
             for key in ("reward", "baseline", "entropy"):
                 record[key] = sum(s[key] for s in stats) / len(stats)
-        check_finite(record, controller, epoch, checkpoint if epoch else None)
         record["arch"] = sample()
         if evaluate_every and (epoch + 1) % evaluate_every == 0:
             record["valid"] = task.evaluate(record["arch"])
@@ -86,7 +89,7 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
 
 def check_finite(record: dict, controller, epoch: int, kept) -> None:
     """FloatingPointError (one sentence) when an epoch's loss or reward, or the controller, is not finite."""
-    bad = [f"{k} {v}" for k, v in record.items() if k != "epoch" and not math.isfinite(v)]
+    bad = [f"{k} {v}" for k, v in record.items() if isinstance(v, float) and not math.isfinite(v)]
     if not all(bool(torch.isfinite(p).all()) for p in controller.parameters()):
         bad.append("controller weights not finite")
     if bad:
