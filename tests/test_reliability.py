@@ -268,6 +268,23 @@ def test_7_a_darts_search_whose_loss_turns_nan_stops_keeping_its_last_finite_che
         assert all(math.isfinite(e["train_loss"]) for e in payload["history"])
 
 
+def test_7_the_checkpoint_a_nan_darts_search_keeps_is_its_last_finite_epoch(tmp_path):
+    from nas_kit.models.darts_search import SearchNetwork
+    from nas_kit.strategies.darts.search import search_cnn
+    torch.manual_seed(0)
+    model = SearchNetwork(C=2, layers=3, steps=2, multiplier=2)
+    x, y = torch.rand(32, 3, 8, 8), torch.randint(0, 10, (32,))
+
+    def poison(history):                                   # after epoch 1's checkpoint, alpha turns NaN
+        with torch.no_grad():
+            model.arch_parameters()[0].fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match=f"diverged in epoch 2 .*kept in {tmp_path / DARTS_CHECKPOINT}"):
+        search_cnn(model, x, y, epochs=3, batch_size=8, run_dir=tmp_path, log=lambda *a: None, on_epoch=poison)
+    payload = torch.load(tmp_path / DARTS_CHECKPOINT, weights_only=False)
+    assert payload["epoch"] == 0 and len(payload["history"]) == 1
+    assert all(torch.isfinite(t).all() for t in payload["model"].values() if t.is_floating_point())
+
+
 def test_7_an_enas_search_whose_loss_turns_nan_stops_with_one_sentence(tmp_path, capsys):
     run_dir = tmp_path / "nan"
     fails(["search", "--method", "enas", "--space", "enas_rnn", "--progress", "off", "--set", "lr=1e6",

@@ -14,8 +14,8 @@ alpha by Adam lr 3e-3, weight decay 1e-3 (A.1.2).
 After every epoch the loop records softmax(alpha), the derived genotype and the accuracy
 (or perplexity) in ``history``, given ``run_dir`` writes a checkpoint from which ``resume=True``
 continues exactly (same batches, same numbers), and calls ``on_epoch(history)`` when given (also once on
-resume, so that what the caller writes catches up with the checkpoint). An epoch whose loss or alphas are
-not finite stops the search with a FloatingPointError, before its checkpoint: the last one is finite, and
+resume, so that what the caller writes catches up with the checkpoint). An epoch whose loss, alphas or weights
+are not finite stops the search with a FloatingPointError, before its checkpoint: the last one is finite, and
 no genotype is derived from NaN alphas.
 
 """
@@ -107,11 +107,13 @@ def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate
 
 
 def check_finite(model, stats: dict, epoch: int, kept) -> None:
-    """FloatingPointError (one sentence) when an epoch's numbers or alphas are not finite; ``kept``: the
-    checkpoint of the last finite epoch, or None."""
+    """FloatingPointError (one sentence) when an epoch's numbers, alphas or weights (batch-norm statistics too)
+    are not finite; ``kept``: the checkpoint of the last finite epoch, or None."""
     bad = [f"{k} {v}" for k, v in stats.items() if not math.isfinite(v)]
     if not all(bool(torch.isfinite(a).all()) for a in model.arch_parameters()):
         bad.append("alpha not finite")
+    if not all(bool(torch.isfinite(t).all()) for t in model.state_dict().values() if t.is_floating_point()):
+        bad.append("weights not finite")
     if bad:
         where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
         raise FloatingPointError(f"the DARTS search diverged in epoch {epoch + 1} ({', '.join(bad)}), so no genotype "

@@ -67,12 +67,12 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
     for epoch in range(start, epochs):
         kept = checkpoint if epoch else None
         record = {"epoch": epoch, "train_loss": task.train_epoch(epoch, sample)}
-        check_finite(record, controller, epoch, kept)
+        check_finite(record, (controller, task.supernet), epoch, kept)
         if mode == "enas":
             stats = []
             for _ in range(controller_steps):      # a NaN reward would make the next sample fail: stop at once
                 stats.append(reinforce.step(lambda m: task.reward(m, task.random_minibatch(rng)), rng))
-                check_finite(stats[-1], controller, epoch, kept)
+                check_finite(stats[-1], (controller,), epoch, kept)
             for key in ("reward", "baseline", "entropy"):
                 record[key] = sum(s[key] for s in stats) / len(stats)
         record["arch"] = sample()
@@ -87,11 +87,13 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
     return history
 
 
-def check_finite(record: dict, controller, epoch: int, kept) -> None:
-    """FloatingPointError (one sentence) when an epoch's loss or reward, or the controller, is not finite."""
+def check_finite(record: dict, networks, epoch: int, kept) -> None:
+    """FloatingPointError (one sentence) when an epoch's loss or reward, or the weights of ``networks`` (the
+    controller, the supernet), are not finite."""
     bad = [f"{k} {v}" for k, v in record.items() if isinstance(v, float) and not math.isfinite(v)]
-    if not all(bool(torch.isfinite(p).all()) for p in controller.parameters()):
-        bad.append("controller weights not finite")
+    if not all(bool(torch.isfinite(t).all()) for net in networks for t in net.state_dict().values()
+               if t.is_floating_point()):
+        bad.append("weights not finite")
     if bad:
         where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
         raise FloatingPointError(f"the ENAS search diverged in epoch {epoch + 1} ({', '.join(bad)}), so no "
