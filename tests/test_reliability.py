@@ -47,15 +47,17 @@ def fails(argv, capsys, *words) -> str:
     return err
 
 
-def popen(*args):
-    return subprocess.Popen([sys.executable, "-m", "nas_kit", *args], cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+def popen(log: Path, *args):
+    """``python -m nas_kit ARGS``, its output to the file ``log`` (not a pipe: an orphan could hold it open)."""
+    with open(log, "w") as out:
+        return subprocess.Popen([sys.executable, "-m", "nas_kit", *args], cwd=ROOT, env=ENV, stdout=out,
+                                stderr=subprocess.STDOUT)
 
 
 def wait_for(condition, proc, what: str, seconds: float = 180):
     deadline = time.time() + seconds
     while not condition():
-        assert proc is None or proc.poll() is None, proc.communicate()
+        assert proc is None or proc.poll() is None, f"{what}: the process ended with status {proc.returncode}"
         assert time.time() < deadline, f"{what} did not happen in {seconds} s"
         time.sleep(0.01)
 
@@ -86,7 +88,7 @@ def copy(run_dir, tmp_path) -> Path:
 def test_1_a_second_run_in_a_held_run_directory_is_refused_naming_the_holder_and_its_stale_lock_never_blocks_resume(
         tmp_path):
     run_dir = tmp_path / "cc"
-    first = popen("train", "--genotype", "DARTS_V2", *TINY, "--run-dir", str(run_dir))
+    first = popen(tmp_path / "first.log", "train", "--genotype", "DARTS_V2", *TINY, "--run-dir", str(run_dir))
     try:
         wait_for(lambda: (run_dir / rd.CONFIG).exists(), first, "the first run's config.json")
         os.kill(first.pid, signal.SIGSTOP)                         # it holds the directory, and stays put
@@ -99,7 +101,7 @@ def test_1_a_second_run_in_a_held_run_directory_is_refused_naming_the_holder_and
         assert (run_dir / rd.CONFIG).read_bytes() == config                   # the second run wrote nothing
     finally:
         os.kill(first.pid, signal.SIGKILL)
-        first.communicate()
+        first.wait()
     assert str(first.pid) in (run_dir / "lock").read_text()                   # a stale lock file, left by a kill
     assert main(["train", "--resume", "--run-dir", str(run_dir), "--progress", "off"]) == 0
     assert json.loads((run_dir / rd.CONFIG).read_text())["name"] == "DARTS_V2"
@@ -333,8 +335,8 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_9_process_pool_workers_exit_when_their_parent_is_killed(tmp_path):
-    run_dir = tmp_path / "pool"
-    parent = popen("search", "--method", "random", "--space", "nasnet", "--profile", "quick", "--progress", "off",
+    run_dir, workers = tmp_path / "pool", []
+    parent = popen(tmp_path / "parent.log", "search", "--method", "random", "--space", "nasnet", "--profile", "quick", "--progress", "off",
                    "--set", "budget=64", "--set", "pool=process", "--set", "workers=2", "--run-dir", str(run_dir))
     try:
         wait_for(lambda: (run_dir / rd.METRICS).exists(), parent, "the first batch of children")
@@ -342,8 +344,13 @@ def test_9_process_pool_workers_exit_when_their_parent_is_killed(tmp_path):
         assert len(workers) == 2 and parent.poll() is None
     finally:
         os.kill(parent.pid, signal.SIGKILL)
-        parent.communicate()
-    wait_for(lambda: not any(_alive(w) for w in workers), None, "the workers' exit", seconds=30)
+        parent.wait()
+    try:
+        wait_for(lambda: not any(_alive(w) for w in workers), None, "the workers' exit", seconds=30)
+    finally:
+        for w in workers:                                   # a failed test leaves no orphan behind
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------- 10. search sizes were not checked up front
