@@ -27,7 +27,6 @@ from nas_kit.data import DataNotFoundError
 from nas_kit.genotypes import PUBLISHED, form, parse_genotype, to_darts_string
 from nas_kit.registry import SPACES, draw, entry, genotype_text
 from nas_kit.strategies.darts.search import CHECKPOINT as DARTS_CHECKPOINT
-from nas_kit.training import lock
 from nas_kit.training import run_dir as rd
 from nas_kit.training import train_cifar, train_ptb
 from nas_kit.viz import draw_genotype, draw_rnn_genotype
@@ -139,7 +138,7 @@ def saved_run(args, given: dict, hold: bool) -> tuple[Path, dict]:
         raise FileNotFoundError(f"no run directory {run_dir} to resume: check --run-dir, or drop --resume to start "
                                 f"a new run.")
     if hold:
-        begin(run_dir)
+        rd.begin(run_dir)
     saved = rd.read_config(run_dir)
     missing = [k for k in REQUIRED.get(saved["command"], ()) if k not in saved]
     if missing:
@@ -155,25 +154,10 @@ def saved_run(args, given: dict, hold: bool) -> tuple[Path, dict]:
 def new_run(args, name: str) -> Path:
     """The run directory of a new run, held by this process, checked to hold no run yet."""
     run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args.command, name)
-    begin(run_dir)
+    rd.begin(run_dir)
     if any((run_dir / n).exists() for n in (rd.METRICS, rd.CHECKPOINT, DARTS_CHECKPOINT)):
         raise UsageError(f"{run_dir} already holds a run: add --resume to continue it, or choose another --run-dir.")
     return run_dir
-
-
-def begin(run_dir: Path) -> None:
-    """Hold ``run_dir`` (one process at a time) and remove what killed writes left in it."""
-    lock.hold(run_dir)
-    rd.clean(run_dir)
-
-
-def complete(run_dir, saved: dict, keys) -> dict:
-    """The saved settings, checked to hold every one of ``keys`` (a config.json of another shape is refused)."""
-    missing = [k for k in keys if k not in saved]
-    if missing:
-        raise ValueError(f"{run_dir / rd.CONFIG} lacks the settings {', '.join(missing)}: restore it, or start a "
-                         f"new --run-dir.")
-    return saved
 
 
 # ---------------------------------------------------------------- commands
@@ -197,7 +181,7 @@ def _train_config(args, profile, overrides) -> tuple:
                                     hold=not args.show_settings)
         genotype = resolve_genotype(config["genotype"])
         module = TASKS[form(genotype)][1]
-        saved = complete(run_dir, config["settings"], asdict(module.FULL))
+        saved = rd.complete(run_dir, config["settings"], asdict(module.FULL))
         settings = override(from_settings(type(module.FULL), saved), overrides,
                             f"train on {config['task']} ({config['profile']} profile)")
         module.check(settings)
@@ -244,7 +228,7 @@ def _search_config(args, profile, overrides) -> tuple:
                                                profile=args.profile), hold=not args.show_settings)
         method, space = config["method"], config["space"]
         methods.method(method, space)
-        saved = complete(run_dir, config["settings"], methods.defaults(method, space, config["profile"]))
+        saved = rd.complete(run_dir, config["settings"], methods.defaults(method, space, config["profile"]))
         config["settings"] = methods.check(override(saved, overrides, f"search --method {method} --space {space}",
                                                     methods.choices(method, space)))
         rd.check_resume(saved, config["settings"], run_dir / rd.CONFIG)
@@ -304,4 +288,4 @@ def main(argv=None) -> int:
         sys.stderr.write("nas_kit: interrupted; continue with --resume --run-dir (the last complete epoch is kept).\n")
         return 130
     finally:
-        lock.release_all()
+        rd.release_all()

@@ -20,6 +20,8 @@ import math
 from pathlib import Path
 
 from nas_kit.files import remove_leftovers, write_text
+from nas_kit.training import lock
+from nas_kit.training.lock import release_all
 from nas_kit.viz import dot_available, to_svg
 
 CONFIG, METRICS, CHECKPOINT, RESULTS = "config.json", "metrics.csv", "checkpoint.pt", "results.json"
@@ -66,9 +68,20 @@ def _same(value):
     return list(value) if isinstance(value, (tuple, list)) else value
 
 
-def clean(run_dir) -> list[Path]:
-    """Remove what killed atomic writes left in ``run_dir`` (the caller holds its lock, so no writer is alive)."""
-    return remove_leftovers(run_dir, min_age=0.0)
+def begin(run_dir) -> None:
+    """Hold ``run_dir`` for this process (``nas_kit.training.lock``; one sentence when another holds it), then
+    remove what killed atomic writes left in it (no writer of it is alive now)."""
+    lock.hold(run_dir)
+    remove_leftovers(run_dir, min_age=0.0)
+
+
+def complete(run_dir, saved: dict, keys) -> dict:
+    """The saved settings, checked to hold every one of ``keys`` (a config.json of another shape is refused)."""
+    missing = [k for k in keys if k not in saved]
+    if missing:
+        raise ValueError(f"{Path(run_dir) / CONFIG} lacks the settings {', '.join(missing)}: restore it, or start a "
+                         f"new --run-dir.")
+    return saved
 
 
 def _plain(value):
