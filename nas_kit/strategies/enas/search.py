@@ -89,10 +89,10 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
 
 def check_finite(record: dict, networks, epoch: int, kept) -> None:
     """FloatingPointError (one sentence) when an epoch's loss or reward, or the weights of ``networks`` (the
-    controller, the supernet), are not finite."""
+    controller, the supernet; None for the controls' absent controller), are not finite."""
     bad = [f"{k} {v}" for k, v in record.items() if isinstance(v, float) and not math.isfinite(v)]
-    if not all(bool(torch.isfinite(t).all()) for net in networks for t in net.state_dict().values()
-               if t.is_floating_point()):
+    tensors = [t for net in networks if net is not None for t in net.state_dict().values() if t.is_floating_point()]
+    if not all(bool(torch.isfinite(t).all()) for t in tensors):
         bad.append("weights not finite")
     if bad:
         where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
