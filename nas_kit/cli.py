@@ -8,7 +8,9 @@
 repository's text form, or the genotype.txt of a search's run directory, with DARTS's evaluation recipe
 (nas_kit.training.train_cifar, train_ptb).  ``search`` runs any method on the spaces it searches
 (the table in nas_kit.methods).  Every setting has the paper's value in the full profile and can be
-overridden with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume.
+overridden with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume, and
+one process at a time holds it (nas_kit.training.lock). Every setting is checked before anything is written; on
+``--resume`` only ``run_dir.RESUMABLE`` settings may change.
 An expected failure (a bad setting, a genotype outside its space, missing data) prints one line
 ``nas_kit: error: ...`` and exits with status 2.
 """
@@ -134,9 +136,9 @@ def saved_run(args, given: dict, hold: bool) -> tuple[Path, dict]:
     if not args.run_dir:
         raise UsageError("--resume needs --run-dir DIR, the run to continue.")
     run_dir = Path(args.run_dir)
-    if not run_dir.is_dir():
-        raise FileNotFoundError(f"no run directory {run_dir} to resume: check --run-dir, or drop --resume to start "
-                                f"a new run.")
+    if not (run_dir / rd.CONFIG).is_file():
+        raise FileNotFoundError(f"no run to resume in {run_dir} (it has no {rd.CONFIG}): check --run-dir, or drop "
+                                f"--resume to start a new run.")
     if hold:
         rd.begin(run_dir)
     saved = rd.read_config(run_dir)

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import torch
 
 from nas_kit.training import run_dir as rd
@@ -81,6 +82,7 @@ def final_state(run_dir: Path):
     return checkpoint["model"], json.loads((run_dir / rd.RESULTS).read_text()), metrics
 
 
+@pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc").is_dir(), reason="forks children, reads /proc")
 def test_twenty_random_sigkills_each_resumed_end_identical_to_an_uninterrupted_run(tmp_path):
     server, rng = Server(), random.Random(0)
     try:
