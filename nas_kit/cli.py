@@ -8,7 +8,9 @@
 repository's text form, or the genotype.txt of a search's run directory, with DARTS's evaluation recipe
 (nas_kit.training.train_cifar, train_ptb).  ``search`` runs any method on the spaces it searches
 (the table in nas_kit.methods).  Every setting has the paper's value in the full profile and can be
-overridden with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume.
+overridden with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume, and
+one process at a time holds it (nas_kit.training.lock). Every setting is checked before anything is written; on
+``--resume`` only ``run_dir.RESUMABLE`` settings may change.
 An expected failure (a bad setting, a genotype outside its space, missing data) prints one line
 ``nas_kit: error: ...`` and exits with status 2.
 """
@@ -101,7 +103,11 @@ def resolve_genotype(text: str):
         if not path.is_file():
             raise UsageError(f"--genotype {text!r} is not a published genotype ({', '.join(PUBLISHED)}), "
                              f"a file or run directory, or Genotype(...) text.")
-        text = path.read_text().strip()
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except UnicodeDecodeError:
+            raise UsageError(f"--genotype {path} is not a text file: give a genotype.txt (Genotype(...) text) or a "
+                             f"published name.") from None
     return parse_genotype(text)
 
 
@@ -121,33 +127,48 @@ def default_run_dir(command: str, name: str) -> Path:
     return Path("runs") / f"{command}-{name}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def prepare_run_dir(args, fresh_config: dict) -> tuple[Path, dict]:
-    """The run directory and its config: a new one, or (--resume) the saved one with any new --set applied."""
-    if args.resume:
-        if not args.run_dir:
-            raise UsageError("--resume needs --run-dir DIR, the run to continue.")
-        run_dir = Path(args.run_dir)
-        saved = rd.read_json(run_dir / rd.CONFIG)
-        for key in ("command", "method", "space", "task", "profile", "genotype"):
-            given = fresh_config.get(key)
-            if given is not None and saved.get(key) is not None and given != saved.get(key):
-                theirs = "" if key == "genotype" else f" {saved[key]!r}"
-                raise UsageError(f"this {key} differs from the run's{theirs} in {run_dir / rd.CONFIG}: "
-                                 f"resume without it, or start a new --run-dir.")
-        return run_dir, saved
-    run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args.command, fresh_config["name"])
-    if any((run_dir / name).exists() for name in (rd.METRICS, rd.CHECKPOINT, DARTS_CHECKPOINT)):
+REQUIRED = {"train": ("name", "task", "profile", "genotype"), "search": ("name", "method", "space", "profile")}
+
+
+def saved_run(args, given: dict, hold: bool) -> tuple[Path, dict]:
+    """(--resume) The run directory, held by this process when ``hold``, and its saved config, checked against
+    what the command line names (``given``: command, method, space, task, profile, genotype)."""
+    if not args.run_dir:
+        raise UsageError("--resume needs --run-dir DIR, the run to continue.")
+    run_dir = Path(args.run_dir)
+    if not (run_dir / rd.CONFIG).is_file():
+        raise FileNotFoundError(f"no run to resume in {run_dir} (it has no {rd.CONFIG}): check --run-dir, or drop "
+                                f"--resume to start a new run.")
+    if hold:
+        rd.begin(run_dir)
+    saved = rd.read_config(run_dir)
+    missing = [k for k in REQUIRED.get(saved["command"], ()) if k not in saved]
+    if missing:
+        raise ValueError(f"{run_dir / rd.CONFIG} lacks {', '.join(missing)}: restore it, or start a new --run-dir.")
+    for key in ("command", "method", "space", "task", "profile", "genotype"):
+        if given.get(key) is not None and saved.get(key) is not None and given[key] != saved[key]:
+            theirs = "" if key == "genotype" else f" {saved[key]!r}"
+            raise UsageError(f"this {key} differs from the run's{theirs} in {run_dir / rd.CONFIG}: "
+                             f"resume without it, or start a new --run-dir.")
+    return run_dir, saved
+
+
+def new_run(args, name: str) -> Path:
+    """The run directory of a new run, held by this process, checked to hold no run yet."""
+    run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args.command, name)
+    rd.begin(run_dir)
+    if any((run_dir / n).exists() for n in (rd.METRICS, rd.CHECKPOINT, DARTS_CHECKPOINT)):
         raise UsageError(f"{run_dir} already holds a run: add --resume to continue it, or choose another --run-dir.")
-    return run_dir, fresh_config
+    return run_dir
 
 
 # ---------------------------------------------------------------- commands
-def _train_config(args, profile) -> tuple:
-    """(run directory, config, genotype) of a train command: a new run, or the saved one to resume."""
+def _train_config(args, profile, overrides) -> tuple:
+    """(run directory, config, genotype) of a train command: a new run, or the saved one to resume, every
+    setting checked before anything is written."""
     genotype = resolve_genotype(args.genotype) if args.genotype is not None else None
     if genotype is None and not args.resume:
         raise UsageError("train needs --genotype (e.g. --genotype DARTS_V2), or --resume with --run-dir.")
-    fresh = None
     if genotype is not None:
         task, module, _ = TASKS[form(genotype)]
         if args.task is not None and args.task != task:
@@ -156,24 +177,31 @@ def _train_config(args, profile) -> tuple:
                              f"{other} genotype.")
         if args.space:
             check_space(genotype, args.space)
-        name = args.genotype if "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
-        fresh = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
-                     settings=asdict(module.recipe(profile)))
-    if not args.resume:
-        return (*prepare_run_dir(args, fresh), genotype)
-    run_dir, config = prepare_run_dir(args, dict(command="train", task=args.task, profile=args.profile,
-                                                 genotype=fresh["genotype"] if fresh else None))
-    return run_dir, config, resolve_genotype(config["genotype"])
+    if args.resume:
+        run_dir, config = saved_run(args, dict(command="train", task=args.task, profile=args.profile,
+                                               genotype=to_darts_string(genotype) if genotype else None),
+                                    hold=not args.show_settings)
+        genotype = resolve_genotype(config["genotype"])
+        module = TASKS[form(genotype)][1]
+        saved = rd.complete(run_dir, config["settings"], asdict(module.FULL))
+        settings = override(from_settings(type(module.FULL), saved), overrides,
+                            f"train on {config['task']} ({config['profile']} profile)")
+        module.check(settings)
+        rd.check_resume(saved, asdict(settings), run_dir / rd.CONFIG)
+        config["settings"] = asdict(settings)
+        return run_dir, config, genotype
+    settings = override(module.recipe(profile), overrides, f"train on {task} ({profile} profile)")
+    module.check(settings)
+    name = args.genotype if "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
+    config = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
+                  settings=asdict(settings))
+    return (None if args.show_settings else new_run(args, name)), config, genotype
 
 
 def cmd_train(args, profile, overrides) -> int:
-    run_dir, config, genotype = _train_config(args, profile)
+    run_dir, config, genotype = _train_config(args, profile, overrides)
     task, module, drawing = TASKS[form(genotype)]
-    profile = config["profile"]
-    settings = override(from_settings(type(module.FULL), config["settings"]), overrides,
-                        f"train on {task} ({profile} profile)")
-    module.check(settings)
-    config["settings"] = asdict(settings)
+    profile, settings = config["profile"], from_settings(type(module.FULL), config["settings"])
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
         return 0
@@ -195,33 +223,39 @@ def cmd_train(args, profile, overrides) -> int:
 
 
 def _search_config(args, profile, overrides) -> tuple:
-    """(run directory, config) of a search command: a new run, or the saved one (with new --set applied)."""
+    """(run directory, config) of a search command: a new run, or the saved one (with new --set applied), every
+    setting checked before anything is written."""
     if args.resume:
-        run_dir, config = prepare_run_dir(args, dict(command="search", method=args.method, space=args.space,
-                                                     profile=args.profile))
+        run_dir, config = saved_run(args, dict(command="search", method=args.method, space=args.space,
+                                               profile=args.profile), hold=not args.show_settings)
         method, space = config["method"], config["space"]
-        config["settings"] = override(config["settings"], overrides, f"search --method {method} --space {space}",
-                                      methods.choices(method, space))
+        methods.method(method, space)
+        saved = rd.complete(run_dir, config["settings"], methods.defaults(method, space, config["profile"]))
+        config["settings"] = methods.check(override(saved, overrides, f"search --method {method} --space {space}",
+                                                    methods.choices(method, space)))
+        rd.check_resume(saved, config["settings"], run_dir / rd.CONFIG)
         return run_dir, config
     if args.method is None:
         raise UsageError(f"search needs --method, one of {', '.join(methods.METHODS)}.")
     method = args.method
     space = args.space or methods.METHODS[method].default_space
     settings = methods.settings_for(method, space, profile, overrides)
-    return prepare_run_dir(args, dict(command="search", name=f"{method}-{space}", method=method, space=space,
-                                      profile=profile, settings=settings))
+    config = dict(command="search", name=f"{method}-{space}", method=method, space=space, profile=profile,
+                  settings=settings)
+    return (None if args.show_settings else new_run(args, config["name"])), config
 
 
 def _report_search(run_dir, found: dict) -> tuple[dict, str]:
-    """Write genotype.txt, its drawing and results.json of a finished search; (the results, the hint to train it)."""
+    """Write results.json, genotype.txt and its drawing (optional: a failure is a warning) of a finished search;
+    (the results, the hint to train it)."""
     arch, space = found["arch"], found["space"]
-    note = rd.write_genotype(run_dir, genotype_text(arch, space), draw(arch, space))
-    if note:
-        print(note, file=sys.stderr)
     exported = entry(space).to_genotype(arch)            # the genotype `train` retrains, and its settings
     summary = {k: v for k, v in found.items() if k not in ("arch", "space")}
     summary.update(exported[1] if exported else {})
     rd.write_json(run_dir / rd.RESULTS, summary)
+    note = rd.write_genotype(run_dir, genotype_text(arch, space), draw(arch, space))
+    if note:
+        print(note, file=sys.stderr)
     if exported is None:
         return summary, ""
     return summary, (f"; train it with: python -m nas_kit train --genotype {run_dir / 'genotype.txt'}" +
@@ -255,3 +289,5 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("nas_kit: interrupted; continue with --resume --run-dir (the last complete epoch is kept).\n")
         return 130
+    finally:
+        rd.release_all()

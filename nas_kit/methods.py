@@ -91,8 +91,32 @@ def defaults(name: str, space: str, profile: str) -> dict:
 
 def settings_for(name: str, space: str, profile: str, overrides: dict | None = None) -> dict:
     """``defaults`` with ``overrides`` (key -> text) parsed to the types of the defaults and checked."""
-    return override(defaults(name, space, profile), overrides, f"search --method {name} --space {space} "
-                    f"({profile} profile)", choices(name, space))
+    return check(override(defaults(name, space, profile), overrides, f"search --method {name} --space {space} "
+                          f"({profile} profile)", choices(name, space)))
+
+
+# Sizes a search cannot do without (0 epochs, batches or children gives untrained results or a crash), and sizes
+# for which 0 means "all" or "none" but a negative number means nothing.
+AT_LEAST_ONE = ("epochs", "batch_size", "eval_batch_size", "child_epochs", "child_batch_size", "budget", "parallel",
+                "workers", "population", "sample_size", "controller_steps", "n_samples", "B", "K", "m", "aggregate",
+                "predictor_epochs", "finetune_epochs", "C", "layers", "nodes", "steps", "nhid", "bptt", "image_size")
+AT_LEAST_ZERO = ("n_train", "n_valid", "threads", "seed", "first", "lr_T0", "decay_start", "fidelity_epoch")
+
+
+def check(s: dict) -> dict:
+    """``s`` when its sizes and learning rates are in range; otherwise one sentence for the first that is not."""
+    for key in AT_LEAST_ONE:
+        if key in s and s[key] < 1:
+            raise ValueError(f"setting {key}={s[key]} must be at least 1.")
+    for key in AT_LEAST_ZERO:
+        if key in s and s[key] < 0:
+            raise ValueError(f"setting {key}={s[key]} must be 0 or more.")
+    for key in ("lr", "arch_lr", "controller_lr", "lr_max"):
+        if key in s and not s[key] > 0:
+            raise ValueError(f"setting {key}={s[key]} must be positive.")
+    if "valid_fraction" in s and not 0 < s["valid_fraction"] < 1:
+        raise ValueError(f"setting valid_fraction={s['valid_fraction']} must be in (0, 1).")
+    return s
 
 
 def choices(name: str, space: str) -> dict:

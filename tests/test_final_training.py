@@ -155,7 +155,8 @@ def test_a_nan_epoch_rolls_back_to_the_weights_it_began_with_and_training_goes_o
 
 def test_a_run_whose_loss_stays_nan_stops_with_one_sentence(monkeypatch):
     monkeypatch.setattr(ptb_loop, "train_epoch", lambda *args: math.nan)
-    with pytest.raises(FloatingPointError, match=r"not finite in 4 epochs in a row .* smaller learning rate"):
+    with pytest.raises(FloatingPointError, match=rf"not finite in {ptb_loop.MAX_ROLLBACKS} epochs in a row .* new "
+                                                 r"--run-dir with a smaller learning rate"):
         tp.train_ptb(DARTS_V2_RNN, tp.recipe("quick", **dict(TINY_PTB, epochs=6)), progress="off")
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nas_kit.data.download import data_root, download_url, file_hash, not_found
+from nas_kit.data.download import data_root, download_url, file_hash, not_found, tidy
 from nas_kit.files import atomic
 
 URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
@@ -40,8 +40,10 @@ ImageData = namedtuple("ImageData", "x_train y_train x_test y_test class_names")
 def load_cifar10(root=None, download=True, verify=True):
     """CIFAR-10 as ImageData: x_* (N,32,32,3) uint8, y_* (N,) int64, class_names (10 str)."""
     root = Path(root) if root is not None else data_root("cifar10")
+    tidy(root)
     if (root / NPZ).exists():
-        with np.load(root / NPZ) as z:
+        with _npz(root / NPZ, "delete it and load again (it is decoded or downloaded anew), or decode it anew "
+                              "with shared/data/cifar10/decode.py") as z:
             return _image_data(z["x_train"], z["y_train"], z["x_test"], z["y_test"])
     if (root / FOLDER).is_dir():
         return _from_batches(lambda name: open(root / FOLDER / name, "rb"))
@@ -58,6 +60,34 @@ def load_cifar10(root=None, download=True, verify=True):
         raise ValueError(f"{root / TARBALL} has md5 {got}, expected {MD5}: delete it and load again to re-download.")
     with tarfile.open(root / TARBALL, "r:gz") as tar:
         return _from_batches(lambda name: tar.extractfile(f"{FOLDER}/{name}"))
+
+
+class _npz:
+    """``np.load(path)`` whose arrays, read inside the block, give one sentence naming the file when it is broken:
+    a corrupt .npz (a zip of .npy files) raises whatever its damage leads to (zipfile.BadZipFile, zlib.error,
+    a header that does not parse, a missing array, a JPEG that does not decode)."""
+
+    def __init__(self, path, remedy: str):
+        self.path, self.remedy = path, remedy
+
+    def __enter__(self):
+        try:
+            self.z = np.load(self.path)
+        except (FileNotFoundError, PermissionError):
+            raise
+        except Exception as e:  # noqa: BLE001 - see the docstring
+            self._fail(e)
+        return self.z
+
+    def __exit__(self, kind, e, tb):
+        self.z.close()
+        if isinstance(e, Exception) and not isinstance(e, (FileNotFoundError, PermissionError, MemoryError)):
+            self._fail(e)
+        return False
+
+    def _fail(self, e):
+        reason = " ".join(str(e).split())[:120] or type(e).__name__
+        raise ValueError(f"{self.path} is truncated or corrupt ({type(e).__name__}: {reason}): {self.remedy}.") from None
 
 
 def _image_data(x_train, y_train, x_test, y_test, class_names=CLASS_NAMES):
@@ -89,7 +119,7 @@ def _from_jpeg_npz(root):
     except ImportError as e:
         raise not_found("CIFAR-10", f"{NPZ} (decoding {JPEG_NPZ} needs Pillow: pip install pillow)", root) from e
     out = {}
-    with np.load(root / JPEG_NPZ) as z:
+    with _npz(root / JPEG_NPZ, "copy it again from shared/data/cifar10") as z:
         for split in ("train", "test"):
             blob, off = z[f"{split}_jpeg"].tobytes(), z[f"{split}_offsets"]
             out[f"x_{split}"] = np.stack([np.asarray(Image.open(io.BytesIO(blob[a:b])).convert("RGB"))

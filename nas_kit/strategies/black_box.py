@@ -6,21 +6,22 @@ NAS-RL's REINFORCE, PNAS) on any space, its children judged by what the space's 
             as ENAS's (c = 80)
     table   the mini benchmark's lookup (nas_kit.estimation.tabular), one training seed's run per query
 
-The search goes in batches of ``parallel`` children, with a checkpoint (the strategy and the history) and
-metrics.csv after each batch, so a killed search loses at most the batch in training. The settings of a
+The search goes in batches of ``parallel`` children, with a checkpoint (the strategy, the history and the
+evaluator's cache of trained children) and metrics.csv after each batch, so a killed search loses at most the
+batch in training, and a resumed one retrains no child. The settings of a
 search are its method's recipe, ``BlackBox`` and the recipe of its children, as one flat dict.
 """
 from __future__ import annotations
 
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nas_kit.config import choice, from_settings, pick, resolve_device
 from nas_kit.data import IMAGE_DATA, TEXT_DATA, batchify, images, text
 from nas_kit.estimation import Budget, Evaluator
+from nas_kit.estimation.pool import process_pool
 from nas_kit.estimation.rnn_child import train_rnn_genotype
 from nas_kit.estimation.tabular import MiniBench
 from nas_kit.registry import entry
@@ -118,8 +119,7 @@ def _evaluator(strategy, s: dict):
                     batch_size=child.child_batch_size, lr=child.lr, weight_decay=child.weight_decay,
                     threads=s["threads"] or 1, device=str(resolve_device(s["device"])))
     workers = max(1, child.workers)      # processes are spawned, so that each may start CUDA on its own
-    pool = ThreadPoolExecutor(workers) if child.pool == "thread" else \
-        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ThreadPoolExecutor(workers) if child.pool == "thread" else process_pool(workers)
     data = images(child.data, child.data_root, child.n_train, n_test=10)
     # the cache keys are the strategy's encodings (a NAS-RL curriculum samples networks shallower than the space)
     return Evaluator(data, budget, space=strategy.space, encode=strategy.encode, executor=pool, seed=s["seed"],
@@ -128,19 +128,21 @@ def _evaluator(strategy, s: dict):
 
 def run_black_box(method_recipe, space, s: dict, run_dir, resume: bool = False, progress: str = "auto") -> dict:
     """``run_search`` in batches of ``parallel`` children, a checkpoint and metrics.csv after each batch."""
-    strategy, history = method_recipe.make(space, s["seed"]), History()
     path = Path(run_dir) / rd.CHECKPOINT
-    if resume and path.is_file():                     # the strategy's state and the history after the last batch
-        payload = load_checkpoint(path)
-        strategy, history = payload["search"]["strategy"], payload["search"]["history"]
+    search = load_checkpoint(path)["search"] if resume and path.is_file() else {}   # the state after the last batch
+    strategy = search["strategy"] if search else method_recipe.make(space, s["seed"])
+    history = search["history"] if search else History()
+    if search:
+        rd.write_metrics(Path(run_dir) / rd.METRICS, rows(history))      # the checkpoint says what was evaluated
     total, parallel = method_recipe.evaluations(strategy), s["parallel"]
     evaluate, pool = _evaluator(strategy, s)
+    _restore(evaluate, search)
     bar = Progress(math.ceil(total / parallel), done=len(history) // parallel, unit="batch", mode=progress)
     try:
         while len(history) < total:
             k = len(history) // parallel
             run_search(strategy, evaluate, min(parallel, total - len(history)), batch_size=parallel, history=history)
-            save_checkpoint(path, search={"strategy": strategy, "history": history})
+            save_checkpoint(path, search={"strategy": strategy, "history": history, **_state(evaluate)})
             rd.write_metrics(Path(run_dir) / rd.METRICS, rows(history))
             rewards = [r for r in history.rewards() if r == r]
             bar.end_epoch(k, {"children": len(history), "best": max(rewards) if rewards else float("nan")})
@@ -150,6 +152,20 @@ def run_black_box(method_recipe, space, s: dict, run_dir, resume: bool = False, 
     best = history.best()
     return dict(arch=best.arch, space=strategy.space_of(best.arch), text=best.encoding, reward=best.reward,
                 evaluations=len(history), failures=len(history.failures()), **method_recipe.report(strategy))
+
+
+def _state(evaluate) -> dict:
+    """What the estimator carries from batch to batch: the Evaluator's trained children (encoding -> Outcome),
+    the table's generator of seeds."""
+    state = {"cache": dict(evaluate.cache)} if hasattr(evaluate, "cache") else {}
+    return dict(state, rng=evaluate.rng.getstate()) if hasattr(evaluate, "rng") else state
+
+
+def _restore(evaluate, search: dict) -> None:
+    if "cache" in search and hasattr(evaluate, "cache"):
+        evaluate.cache.update(search["cache"])
+    if "rng" in search and hasattr(evaluate, "rng"):
+        evaluate.rng.setstate(search["rng"])
 
 
 def rows(history: History) -> list[dict]:

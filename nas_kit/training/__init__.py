@@ -5,4 +5,5 @@ ptb          the training loop on a token stream (final training, DARTS children
 train_cifar  the ``train`` command on CIFAR-10: DARTS's evaluation recipe, checkpointed every epoch
 train_ptb    the ``train`` command on Penn Treebank: DARTS's (AWD-LSTM) recipe, checkpointed every epoch
 checkpoint   checkpoints that resume exactly; run_dir: the files of a run directory; progress: the display
+lock         one process per run directory (a flock that a killed run releases)
 """

@@ -15,7 +15,7 @@ through it, each with its recipe.
 Each epoch draws its BPTT lengths and dropout masks from generators seeded by (seed, epoch), so a resumed
 run repeats an uninterrupted one. A non-finite training loss rolls the epoch back, as DARTS's script does
 when its loss becomes NaN: the weights and optimiser return to where the epoch began and training goes on
-with the next epoch's draws; after ``MAX_ROLLBACKS`` such epochs in a row the run stops with a message.
+with the next epoch's draws; the ``MAX_ROLLBACKS``-th such epoch in a row stops the run with a message.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from nas_kit.data import get_batch
 
-MAX_ROLLBACKS = 3     # non-finite epochs in a row before a run gives up
+MAX_ROLLBACKS = 3     # non-finite epochs in a row that stop a run (the last one is not rolled back)
 
 
 @dataclass(frozen=True)
@@ -170,10 +170,10 @@ def _rollback(model, state: State, before: dict, epoch: int, train_loss: float, 
     """Return to the weights the epoch began with (DARTS reloads its best-model checkpoint, which early in
     training is the same state); the row of the rolled-back epoch."""
     state.rollbacks += 1
-    if state.rollbacks > MAX_ROLLBACKS:
+    if state.rollbacks >= MAX_ROLLBACKS:
         raise FloatingPointError(f"the training loss was not finite in {state.rollbacks} epochs in a row (epoch "
-                                 f"{epoch + 1}: {train_loss}): train again with a smaller learning rate "
-                                 f"(--set lr=...).")
+                                 f"{epoch + 1}: {train_loss}): train again in a new --run-dir with a smaller "
+                                 f"learning rate (--set lr=...).")
     model.load_state_dict(before["model"])
     state.optimizer.load_state_dict(before["optimizer"])
     last = state.history[-1] if state.history else {}

@@ -151,6 +151,7 @@ def train_cifar(genotype, settings: TrainCIFAR | None = None, run_dir=None, resu
     bar = Progress(s.epochs, done=len(history), mode=progress) if isinstance(progress, str) else progress
     if history:
         bar.note(f"resumed after epoch {len(history)} of {s.epochs} from {path}")
+        rd.write_metrics(Path(run_dir) / rd.METRICS, history)     # the checkpoint says what was trained
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)
     t0 = time.perf_counter()
     for epoch, lr, train_loss, train_acc in _epochs(model, x_train, y_train, loop, s, optimizer, scheduler,
@@ -178,8 +179,8 @@ def _epochs(model, x, y, loop, s: TrainCIFAR, optimizer, scheduler, start, autoc
         yield from cifar.epochs(model, x, y, loop, cifar.epoch_draws(s.seed, x.device), optimizer, scheduler, start,
                                 autocast, channels_last, bar)
     except FloatingPointError as e:
-        raise FloatingPointError(f"{e}: resume from the last checkpoint with a smaller learning rate "
-                                 f"(--set lr=...).") from None
+        raise FloatingPointError(f"{e}: the checkpoint of the last finite epoch is kept; train again in a new "
+                                 f"--run-dir with a smaller learning rate (--set lr=...).") from None
 
 
 def _resume(path, model, optimizer, scheduler) -> list:

@@ -21,7 +21,7 @@ killed run resumes with the same numbers, losing at most the epoch in progress.
 A non-finite training loss rolls the run back, as DARTS's script does when its loss becomes NaN: the
 weights and optimiser return to where the epoch began (DARTS reloads its best-model checkpoint, which
 early in training is the same state) and training goes on with the next epoch's BPTT lengths and
-dropout masks.  After three such epochs in a row the run stops with a message. The loop
+dropout masks.  After ``MAX_ROLLBACKS`` = 3 such epochs in a row the run stops with a message. The loop
 itself is ``nas_kit.training.ptb``'s; this module holds the command's settings and its run directory.
 """
 from __future__ import annotations
@@ -159,6 +159,7 @@ def train_ptb(genotype, settings: TrainPTB | None = None, run_dir=None, resume: 
     bar = Progress(s.epochs, done=start, mode=progress)
     if start:
         bar.note(f"resumed after epoch {start} of {s.epochs} from {path}")
+        rd.write_metrics(Path(run_dir) / rd.METRICS, state.history)     # the checkpoint says what was trained
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=switch(s.amp, device))
     for row in ptb.epochs(model, train_data, valid_data, loop, state, start, autocast, bar):
         if path is not None:
@@ -169,7 +170,7 @@ def train_ptb(genotype, settings: TrainPTB | None = None, run_dir=None, resume: 
             bar.note(state.note)
     if state.best_state is None:
         raise FloatingPointError("the validation loss was never finite, so there is no model to test: "
-                                 "train again with a smaller learning rate (--set lr=...).")
+                                 "train again in a new --run-dir with a smaller learning rate (--set lr=...).")
     final = copy.deepcopy(model)
     final.load_state_dict(state.best_state)
     test_loss = ptb.evaluate(final, test_data, s.test_batch_size, s.bptt, autocast)

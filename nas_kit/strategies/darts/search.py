@@ -13,7 +13,10 @@ alpha by Adam lr 3e-3, weight decay 1e-3 (A.1.2).
 
 After every epoch the loop records softmax(alpha), the derived genotype and the accuracy
 (or perplexity) in ``history``, given ``run_dir`` writes a checkpoint from which ``resume=True``
-continues exactly (same batches, same numbers), and calls ``on_epoch(history)`` when given.
+continues exactly (same batches, same numbers), and calls ``on_epoch(history)`` when given (also once on
+resume, so that what the caller writes catches up with the checkpoint). An epoch whose loss, alphas or weights
+are not finite stops the search with a FloatingPointError, before its checkpoint: the last one is finite, and
+no genotype is derived from NaN alphas.
 
 """
 from __future__ import annotations
@@ -75,14 +78,22 @@ def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate
     history, start = [], 0
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
     if resume and path is not None and path.is_file():
-        payload = load_checkpoint(path, model=model, w_optimizer=w_optimizer, scheduler=scheduler, architect=architect)
+        try:
+            payload = load_checkpoint(path, model=model, w_optimizer=w_optimizer, scheduler=scheduler,
+                                      architect=architect)
+        except (RuntimeError, KeyError, ValueError):
+            raise ValueError(f"the checkpoint {path} does not fit this search (it was made with other settings): "
+                             f"resume with the run's own config.json, or start a new run directory.") from None
         history, start = payload["history"], payload["epoch"] + 1
         log(f"resumed after epoch {payload['epoch']}")
+        if on_epoch is not None and history:
+            on_epoch(history)
     for epoch in range(start, epochs):
         t0 = time.time()
         stats = train_epoch(epoch)
         scheduler.step()
         stats.update(evaluate())
+        check_finite(model, stats, epoch, path if epoch else None)
         genotype = derive(model)
         history.append(dict(epoch=epoch, alphas=_alpha_probs(model), genotype=genotype,
                             genotype_text=to_darts_string(genotype), seconds=time.time() - t0, **stats))
@@ -93,6 +104,21 @@ def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate
         if on_epoch is not None:
             on_epoch(history)
     return history
+
+
+def check_finite(model, stats: dict, epoch: int, kept) -> None:
+    """FloatingPointError (one sentence) when an epoch's numbers, alphas or weights (batch-norm statistics too)
+    are not finite; ``kept``: the checkpoint of the last finite epoch, or None."""
+    bad = [f"{k} {v}" for k, v in stats.items() if not math.isfinite(v)]
+    if not all(bool(torch.isfinite(a).all()) for a in model.arch_parameters()):
+        bad.append("alpha not finite")
+    if not all(bool(torch.isfinite(t).all()) for t in model.state_dict().values() if t.is_floating_point()):
+        bad.append("weights not finite")
+    if bad:
+        where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
+        raise FloatingPointError(f"the DARTS search diverged in epoch {epoch + 1} ({', '.join(bad)}), so no genotype "
+                                 f"was derived: {where}; search again in a new --run-dir with a smaller learning "
+                                 f"rate (--set lr=... or arch_lr=...).")
 
 
 # ---------------------------------------------------------------- CNN cells on images

@@ -68,6 +68,8 @@ def run_enas(space, s: dict, run_dir, resume: bool = False, progress: str = "aut
                     arch=task.space.encode(record["arch"]))
 
     rows = [row(h) for h in load_checkpoint(path, restore_rng=False)["history"]] if resume and path.is_file() else []
+    if rows:                                     # the checkpoint says what was trained
+        rd.write_metrics(Path(run_dir) / rd.METRICS, rows)
     bar = Progress(r.epochs, done=len(rows), mode=progress)
 
     def on_epoch(record):

@@ -17,13 +17,18 @@ Controls (section 3.3 of the paper; ``mode``):
 A task (``PTBTask`` or ``CIFARTask``, nas_kit.strategies.enas.tasks) owns the supernet, its optimizer and
 the data; the loop is the same for both.  ``checkpoint`` saves everything after each epoch (supernet, controller, both
 optimizers, baseline, the Python/NumPy/torch RNG states and the history), and ``resume=True`` goes on
-from there with the same result as an uninterrupted run.
+from there with the same result as an uninterrupted run. An epoch whose shared weights' loss, reward or
+controller is not finite stops the search with a FloatingPointError before its checkpoint, so the last
+checkpoint is finite and nothing is derived from NaN.
 """
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from pathlib import Path
+
+import torch
 
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
 
@@ -60,10 +65,14 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
             history, start = payload["history"], payload["epoch"] + 1
     sample = make_sampler(mode, task.space, controller, rng)
     for epoch in range(start, epochs):
+        kept = checkpoint if epoch else None
         record = {"epoch": epoch, "train_loss": task.train_epoch(epoch, sample)}
+        check_finite(record, (controller, task.supernet), epoch, kept)
         if mode == "enas":
-            stats = [reinforce.step(lambda m: task.reward(m, task.random_minibatch(rng)), rng)
-                     for _ in range(controller_steps)]
+            stats = []
+            for _ in range(controller_steps):      # a NaN reward would make the next sample fail: stop at once
+                stats.append(reinforce.step(lambda m: task.reward(m, task.random_minibatch(rng)), rng))
+                check_finite(stats[-1], (controller,), epoch, kept)
             for key in ("reward", "baseline", "entropy"):
                 record[key] = sum(s[key] for s in stats) / len(stats)
         record["arch"] = sample()
@@ -76,6 +85,20 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
         if on_epoch is not None:
             on_epoch(record)
     return history
+
+
+def check_finite(record: dict, networks, epoch: int, kept) -> None:
+    """FloatingPointError (one sentence) when an epoch's loss or reward, or the weights of ``networks`` (the
+    controller, the supernet; None for the controls' absent controller), are not finite."""
+    bad = [f"{k} {v}" for k, v in record.items() if isinstance(v, float) and not math.isfinite(v)]
+    tensors = [t for net in networks if net is not None for t in net.state_dict().values() if t.is_floating_point()]
+    if not all(bool(torch.isfinite(t).all()) for t in tensors):
+        bad.append("weights not finite")
+    if bad:
+        where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
+        raise FloatingPointError(f"the ENAS search diverged in epoch {epoch + 1} ({', '.join(bad)}), so no "
+                                 f"architecture was derived: {where}; search again in a new --run-dir with a "
+                                 f"smaller learning rate (--set lr=... on text, lr_max=... on images, or controller_lr=...).")
 
 
 def derive(task, controller, n_samples=10, mode="enas", seed=0):
