@@ -14,8 +14,9 @@ controller's state at the node chosen as input). Decisions, per space:
 Input choices are pointer attention over the earlier nodes' states: logits_j = v^T tanh(W_prev h_j +
 W_curr h), where h_j is the controller's state when node j was decided.  Every logit goes through
 the temperature and the tanh constant of the ENAS code, ``logits = C tanh(logits / T)``; the ENAS
-scripts use (T, C) = (5.0, 2.5) for PTB and C = 1.5 (macro) / 1.1 (micro) for CIFAR-10, op logits
-further divided by ``op_tanh_reduce`` = 2.5 on CIFAR.
+scripts use (T, C) = (5.0, 2.5) for PTB and C = 1.5 (macro) / 1.1 (micro) for CIFAR-10. Only the micro
+controller (micro_controller.py) divides its op logits' C by ``op_tanh_reduce`` = 2.5; the general (macro)
+controller has no such setting (the macro script passes the flag, general_controller.py ignores it).
 
 Which sequence it writes is looked up by the space's registry key (``WRITERS``).
 """
@@ -72,12 +73,16 @@ class ENASController(nn.Module):
     def _run(self, rng, temperature=1.0):
         """Sample one architecture; returns (arch, log pi, entropy, skip KL), all but arch differentiable.
 
+        The skip KL is the mean over layers of each layer's KL(P(skip) || skip_target), as general_controller.py
+        takes it (``tf.reduce_mean(skip_penaltys)``); zero where the space has no skips.
+
         ``temperature`` divides the final logits (1.0: the policy itself); it is the explorer's slider.
         """
         p = _Pass(self, rng, temperature)
         arch = WRITERS[self.space.key](p, self.space)
         zero = torch.zeros(())
-        return arch, sum(p.log_probs, zero), sum(p.entropies, zero), sum(p.kls, zero)
+        kl = torch.stack(p.kls).mean() if p.kls else zero
+        return arch, sum(p.log_probs, zero), sum(p.entropies, zero), kl
 
     # ------------------------------------------------------------ the public interface
     def space_at(self):

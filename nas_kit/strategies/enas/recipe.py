@@ -67,7 +67,7 @@ class ENASImages(ENASSearch):
     aggregate: int = 20
     temperature: float = 0.0           # 0: none
     tanh_constant: float = 1.5
-    op_tanh_reduce: float = 2.5
+    op_tanh_reduce: float = 1.0        # general_controller.py has none (the macro script's flag is unused)
     skip_weight: float = 0.8
     data: str = choice("cifar10", IMAGE_DATA)
     data_root: str = ""
@@ -94,6 +94,7 @@ class ENASMicro(ENASImages):
     weight_decay: float = 1e-4
     aggregate: int = 10
     tanh_constant: float = 1.1
+    op_tanh_reduce: float = 2.5        # micro_controller.py: op logits C / 2.5
     skip_weight: float = 0.0
     layers: int = 8
 

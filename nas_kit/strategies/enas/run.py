@@ -48,9 +48,14 @@ TASKS = {
 }
 
 
+def controller_of(space, r) -> ENASController:
+    """The controller of a search of ``space`` with the recipe ``r``."""
+    return ENASController(space, temperature=r.temperature or None, tanh_constant=r.tanh_constant,
+                          op_tanh_reduce=r.op_tanh_reduce)
+
+
 def _learners(task, r):
-    controller = ENASController(task.space, temperature=r.temperature or None, tanh_constant=r.tanh_constant,
-                                op_tanh_reduce=r.op_tanh_reduce)
+    controller = controller_of(task.space, r)
     return controller, REINFORCE(controller, **r.reinforce())
 
 

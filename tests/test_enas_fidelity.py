@@ -1,0 +1,48 @@
+"""ENAS as melodyguan/enas writes it: the controllers' penalties and squashing, the supernets' formulas."""
+import math
+import random
+
+import pytest
+import torch
+
+from nas_kit.registry import space_of
+from nas_kit.spaces import ENASMacroSpace
+from nas_kit.strategies.enas import ENASController
+from nas_kit.strategies.enas.recipe import RECIPES
+from nas_kit.strategies.enas.run import controller_of
+
+
+def _kl(p, q):
+    return p * math.log(p / q) + (1 - p) * math.log((1 - p) / (1 - q))
+
+
+def test_the_macro_skip_penalty_is_the_mean_over_layers_of_the_per_layer_kl():
+    """general_controller.py: skip_penaltys = tf.reduce_mean(per-layer KL(P(skip) || 0.4))."""
+    torch.manual_seed(0)
+    controller = ENASController(ENASMacroSpace(layers=12), tanh_constant=1.5)
+    probs = []                                   # the skip probabilities of each layer, as the pass computes them
+    original = torch.sigmoid
+    def spy(x):
+        out = original(x)
+        probs.append(out.detach().tolist())
+        return out
+    torch.sigmoid = spy
+    try:
+        _, _, _, kl = controller.sample_with_log_prob(random.Random(3))
+    finally:
+        torch.sigmoid = original
+    assert len(probs) == 11                      # layers 1..11 choose skips
+    per_layer = [sum(_kl(p, 0.4) for p in layer) for layer in probs]
+    assert kl.item() == pytest.approx(sum(per_layer) / 11, rel=1e-5)
+
+
+@pytest.mark.parametrize("profile", [0, 1])
+def test_only_the_micro_controller_divides_its_op_logits_by_op_tanh_reduce(profile):
+    """general_controller.py has no op_tanh_reduce: macro op logits reach +-1.5; micro_controller.py: +-1.1 / 2.5."""
+    for key, bound in (("enas_macro", 1.5), ("enas_micro", 1.1 / 2.5)):
+        recipe = RECIPES[key][profile]
+        controller = controller_of(space_of(key), recipe)
+        with torch.no_grad():
+            controller.op_head.weight.mul_(1e4)             # saturate the tanh
+            logits = controller._squash(controller.op_head(torch.ones(100)), is_op=True)
+        assert logits.abs().max().item() == pytest.approx(bound, rel=1e-4)
