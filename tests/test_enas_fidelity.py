@@ -5,6 +5,8 @@ import random
 import pytest
 import torch
 
+from nas_kit.models.enas_cnn_supernet import ENASMacroSupernet
+from nas_kit.models.enas_macro import MacroNetwork
 from nas_kit.registry import space_of
 from nas_kit.spaces import ENASMacroSpace
 from nas_kit.strategies.enas import ENASController
@@ -46,3 +48,31 @@ def test_only_the_micro_controller_divides_its_op_logits_by_op_tanh_reduce(profi
             controller.op_head.weight.mul_(1e4)             # saturate the tanh
             logits = controller._squash(controller.op_head(torch.ones(100)), is_op=True)
         assert logits.abs().max().item() == pytest.approx(bound, rel=1e-4)
+
+
+def test_the_macro_supernet_sums_the_chosen_skips_with_the_layers_output_then_applies_bn():
+    """general_child.py _enas_layer: out = batch_norm(add_n(chosen prev_layers + [out])); no pooling at 2 layers."""
+    torch.manual_seed(0)
+    net = ENASMacroSupernet(layers=2, C=4).eval()
+    for bn in net.skip_convs[1:]:
+        bn.running_mean.uniform_(-1, 1), bn.running_var.uniform_(0.5, 2), bn.weight.data.uniform_(0.5, 2)
+    arch = [("conv3x3", ()), ("sepconv5x5", (0,))]
+    x = torch.randn(2, 3, 8, 8)
+    with torch.no_grad():
+        h0 = net.ops[0]["conv3x3"](net.stem(x))
+        h1 = net.skip_convs[1](net.ops[1]["sepconv5x5"](h0) + h0)
+        expected = net.classifier(h1.mean(dim=(2, 3)))
+        assert torch.allclose(net(x, arch), expected, atol=1e-6)
+
+
+def test_the_macro_supernet_keeps_its_channels_at_the_pooling_layers_while_the_final_network_doubles_them():
+    """general_child.py: ``out_filters *= 2`` only with a fixed architecture."""
+    net = ENASMacroSupernet(layers=6, C=4)
+    arch = [(op, tuple(range(i))) for i, op in enumerate(["conv3x3", "conv5x5"] * 3)]  # every skip on
+    widths = []
+    hooks = [bn.register_forward_hook(lambda m, i, o: widths.append(o.shape[1])) for bn in net.skip_convs[1:]]
+    net(torch.randn(2, 3, 8, 8), arch)
+    for h in hooks:
+        h.remove()
+    assert widths == [4] * 5 and net.classifier.in_features == 4
+    assert MacroNetwork(arch, C=4).classifier.in_features == 16

@@ -1,11 +1,12 @@
 """The ENAS convolutional supernets: the macro space (section 2.3) and the micro cell space (section 2.4).
 
 Every op of every layer (macro) or every (node, edge, input, op) of every cell (micro) exists once;
-a sampled architecture runs as the sub-graph of its chosen ops.  Where the number of channels
-entering a layer depends on the architecture (macro: the skips concatenated at layer i; micro: the
-loose ends a cell concatenates), the 1x1 convolution after it is stored for *all* possible inputs and
-sliced to the chosen ones, as the ENAS code does (``tf.boolean_mask`` / ``tf.gather`` on the weight
-in general_child.py and micro_child.py).  ``macro_to_standalone`` and ``micro_to_standalone`` copy the
+a sampled architecture runs as the sub-graph of its chosen ops.  The macro supernet is general_child.py's
+``_enas_layer`` with whole channels (the macro search script): layer i's output is
+``BN_i(op(layer_{i-1}) + sum of the chosen skips)`` and every layer keeps C channels, also after the pooling
+layers (channels double only in the final network).  In the micro supernet the number of channels entering a
+cell depends on the loose ends the previous cells concatenate, so the 1x1 convolution after them is stored
+for *all* possible inputs and sliced to the chosen ones, as micro_child.py does (``tf.gather`` on the weight).  ``macro_to_standalone`` and ``micro_to_standalone`` copy the
 chosen weights into ``MacroNetwork`` and ``ENASMicroNetwork`` (``NetworkCIFAR``'s cells with ENAS's
 search-time head), which then compute the same function.
 """
@@ -13,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from nas_kit.models.enas_macro import MacroNetwork, macro_op
+from nas_kit.models.enas_macro import MacroNetwork, join_skips, macro_op
 from nas_kit.models.enas_micro import ENASMicroNetwork
 from nas_kit.models.operations import OPS, FactorizedReduce
 from nas_kit.spaces.cell import enas_micro
@@ -65,7 +66,8 @@ def _copy_bn(dst, src):
 
 # ---------------------------------------------------------------- macro
 class ENASMacroSupernet(nn.Module):
-    """``forward(images, arch)`` -> logits of the macro child ``arch`` (a list of ``(op, skips)``)."""
+    """``forward(images, arch)`` -> logits of the macro child ``arch`` (a list of ``(op, skips)``), i.e. of
+    ``MacroNetwork(arch, C, search=True)``: skips summed, then BN; C channels throughout (general_child.py)."""
 
     def __init__(self, layers=12, C=24, num_classes=10, keep_prob=1.0):
         super().__init__()
@@ -75,15 +77,14 @@ class ENASMacroSupernet(nn.Module):
         self.pool_layers = [pool_distance - 1, 2 * pool_distance - 1] if pool_distance > 0 else []
         self.stem = nn.Sequential(nn.Conv2d(3, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
         self.ops = nn.ModuleList()
-        self.skip_convs = nn.ModuleList()
+        self.skip_convs = nn.ModuleList()                # the BN after the sum (general_child.py "skip")
         self.reductions = nn.ModuleDict()
         for i in range(layers):
             self.ops.append(nn.ModuleDict({name: macro_op(name, C) for name in self.space.ops}))
-            self.skip_convs.append(SlicedReLUConvBN(i + 1, C, C) if i > 0 else nn.Identity())
+            self.skip_convs.append(nn.BatchNorm2d(C) if i > 0 else nn.Identity())
             if i in self.pool_layers:
                 for j in range(i + 1):
-                    self.reductions[f"{i}_{j}"] = FactorizedReduce(C, 2 * C)
-                C *= 2
+                    self.reductions[f"{i}_{j}"] = FactorizedReduce(C, C)
         self.dropout = nn.Dropout(1.0 - keep_prob)
         self.classifier = nn.Linear(C, num_classes, bias=False)
 
@@ -99,7 +100,7 @@ class ENASMacroSupernet(nn.Module):
         for i, (name, skips) in enumerate(arch):
             out = self.ops[i][name](x)
             if i > 0:
-                out = self.skip_convs[i](torch.cat([outputs[j] for j in skips] + [out], dim=1), list(skips) + [i])
+                out = self.skip_convs[i](join_skips([outputs[j] for j in skips], out, search=True))
             outputs.append(out)
             x = out
             if i in self.pool_layers:
@@ -110,18 +111,16 @@ class ENASMacroSupernet(nn.Module):
 
 
 def macro_to_standalone(supernet: ENASMacroSupernet, arch) -> MacroNetwork:
-    """A ``MacroNetwork`` for ``arch`` holding copies of the supernet's weights for it."""
+    """A search-time ``MacroNetwork`` (``search=True``) for ``arch`` holding copies of the supernet's weights."""
     supernet.space.validate(arch)
     s = supernet
-    net = MacroNetwork(arch, s.C, s.num_classes, s.keep_prob)
+    net = MacroNetwork(arch, s.C, s.num_classes, s.keep_prob, search=True)
     with torch.no_grad():
         net.stem.load_state_dict(s.stem.state_dict())
         for i, (name, skips) in enumerate(arch):
             net.ops[i].load_state_dict(s.ops[i][name].state_dict())
             if i > 0:
-                conv, bn = net.skip_convs[i].op[1], net.skip_convs[i].op[2]
-                conv.weight.copy_(s.skip_convs[i].sliced(list(skips) + [i]))
-                _copy_bn(bn, s.skip_convs[i].bn)
+                _copy_bn(net.skip_convs[i], s.skip_convs[i])
         for key, module in net.reductions.items():
             module.load_state_dict(s.reductions[key].state_dict())
         net.classifier.weight.copy_(s.classifier.weight)
