@@ -43,3 +43,19 @@ def test_the_quick_nas_rl_search_differs_from_the_full_one_only_in_sizes_and_bud
     quick, full = settings_for("nas_rl", "nas_rl", "quick"), settings_for("nas_rl", "nas_rl", "full")
     for key in ("lr", "weight_decay", "nesterov", "reward_last", "reward_power", "controller_lr", "baseline_decay"):
         assert quick[key] == full[key], key
+
+
+def test_the_strided_nas_rl_space_predicts_stride_height_and_width_separately():
+    """Fig. 2 / section 4.1: stride height and stride width are two of the controller's decisions, each in {1, 2, 3}."""
+    from nas_kit.models import NASRLNetwork
+    from nas_kit.spaces.nas_rl import Layer
+    from nas_kit.strategies.nas_rl.controller import Controller
+    space = NASRLSpace(layers=2, predict_stride=True)
+    assert {"stride_height", "stride_width"} <= set(Controller(space).heads)
+    arch = [Layer(3, 3, 24, 1, 2, ()), Layer(3, 3, 24, 3, 1, (0,))]
+    assert space.decode(space.encode(arch)) == arch and space.encode(arch).startswith("3x3/24/s1x2")
+    hidden = []
+    net = NASRLNetwork(arch)
+    net.layers[1].register_forward_hook(lambda m, i, o: hidden.append(o.shape[-2:]))
+    net(torch.randn(1, 3, 12, 12))
+    assert tuple(hidden[0]) == (4, 6)          # 12x12 -> stride 1x2 -> 12x6 -> stride 3x1 -> 4x6

@@ -146,6 +146,6 @@ def draw_macro(arch, title=None):
 
 def draw_nas_rl(arch, title=None):
     """NAS-RL CNN (Zoph & Le 2017, Fig. 4): layer i = HxW filters, F of them (stride), dashed skip edges."""
-    labels = [f"{l.filter_height}x{l.filter_width}, {l.filters} filters" + (f", stride {l.stride}" if l.stride != 1 else "")
+    labels = [f"{l.filter_height}x{l.filter_width}, {l.filters} filters" + (f", stride {l.stride_height}x{l.stride_width}" if (l.stride_height, l.stride_width) != (1, 1) else "")
               for l in arch]
     return _chain("network", title, labels, [tuple(l.inputs) for l in arch])
