@@ -76,3 +76,37 @@ def test_the_macro_supernet_keeps_its_channels_at_the_pooling_layers_while_the_f
         h.remove()
     assert widths == [4] * 5 and net.classifier.in_features == 4
     assert MacroNetwork(arch, C=4).classifier.in_features == 16
+
+
+def test_the_recurrent_controller_prefers_near_inputs_by_the_distance_prior_of_ptb_enas_controller():
+    """ptb_enas_controller.py: logits -= (i - j)^2 / 6; with the attention at zero, P(j) = softmax(-(i - j)^2 / 6)."""
+    from nas_kit.spaces import ENASRNNSpace
+    space = ENASRNNSpace(nodes=5)
+    controller = ENASController(space, temperature=5.0, tanh_constant=2.5)
+    with torch.no_grad():
+        controller.v.weight.zero_()                  # attention logits 0
+        controller.op_head.weight.zero_()            # activations uniform
+    for seed in range(3):
+        cell, log_prob, _, _ = controller.sample_with_log_prob(random.Random(seed))
+        expected = sum(torch.log_softmax(-(i - torch.arange(1, i).float()) ** 2 / 6, 0)[j - 1].item()
+                       for i, (_, j) in enumerate(cell[1:], start=2)) + 5 * math.log(1 / 4)
+        assert log_prob.item() == pytest.approx(expected, abs=1e-5)
+
+
+def test_the_recurrent_supernet_normalises_each_node_and_the_output_as_ptb_enas_child():
+    """_rhn_enas: ht = batch_norm(s_j W); s = s_j + sigmoid(t) (f(h) - s_j); h_t = batch_norm(mean(loose ends))."""
+    from nas_kit.models.enas_rnn_supernet import ENASRNNSupernet
+    from nas_kit.models.recurrent import ACTIVATIONS
+    torch.manual_seed(0)
+    net = ENASRNNSupernet(ntoken=10, nhid=3, nodes=2).eval()
+    for bn in list(net.node_bns) + [net.output_bn]:
+        bn.running_mean.uniform_(-1, 1), bn.running_var.uniform_(0.5, 2), bn.weight.data.uniform_(0.5, 2)
+        assert bn.eps == 1.0 and bn.momentum == pytest.approx(0.001)
+    cell = [("relu", 0), ("sigmoid", 1)]
+    x, h_prev = torch.randn(4, 3), torch.randn(4, 3)
+    c0, h0 = net.node_bns[0](torch.cat([x, h_prev], 1) @ net._W0).split(3, 1)
+    s1 = h_prev + c0.sigmoid() * (torch.relu(h0) - h_prev)
+    c1, h1 = net.node_bns[1](s1 @ net._Ws["2_1"]).split(3, 1)
+    s2 = s1 + c1.sigmoid() * (ACTIVATIONS["sigmoid"](h1) - s1)
+    with torch.no_grad():
+        assert torch.allclose(net.cell_step(cell, x, h_prev, None, None), net.output_bn(s2), atol=1e-6)

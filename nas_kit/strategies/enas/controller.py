@@ -4,7 +4,8 @@ The controller is one LSTM layer of 100 hidden units that writes an architecture
 at a time; the decision just taken is the next step's input (the embedding of an op, or the
 controller's state at the node chosen as input). Decisions, per space:
 
-* ENAS RNN cell (section 2.1), node i = 1..N:  [input j < i]  then activation (4-way softmax)
+* ENAS RNN cell (section 2.1), node i = 1..N:  [input j < i, with ptb_enas_controller.py's distance prior
+  -(i - j)^2 / 6 on its logits]  then activation (4-way softmax: the paper's four; the code samples two)
 * ENAS macro (section 2.3), layer i:  op (6-way), then for each earlier layer j a sigmoid
   P(j -> i) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)); the next input is the mean of the chosen
   anchors' states (melodyguan/enas general_controller.py)
@@ -124,9 +125,11 @@ class _Pass:
         self.entropies.append(-(p * logp).sum())
         return a
 
-    def pick_input(self, h) -> int:
-        """Attention over the anchors; the chosen node's state is the next input."""
-        j = self.choose(self.c._attention(torch.stack(self.anchors_w), h))
+    def pick_input(self, h, prior=None) -> int:
+        """Attention over the anchors (plus ``prior``, added after the squashing); the chosen node's state is the
+        next input."""
+        logits = self.c._attention(torch.stack(self.anchors_w), h)
+        j = self.choose(logits if prior is None else logits + prior)
         self.x = self.anchors[j].view(1, self.H)
         return j
 
@@ -154,11 +157,23 @@ class _Pass:
         return tuple(j for j in range(i) if bits[j] > 0)
 
 
+def distance_prior(i: int) -> torch.Tensor:
+    """ptb_enas_controller.py's prior on node i's input j = 1..i-1: logits_j -= (i - j)^2 / 6 (nearer nodes likelier)."""
+    return -(i - torch.arange(1, i, dtype=torch.float32)) ** 2 / 6.0
+
+
 def _rnn_cell(p: _Pass, space):
-    """Section 2.1: node i picks its input j < i (node 1 reads x_t and h_{t-1}), then its activation."""
+    """Section 2.1: node i picks its input j < i (node 1 reads x_t and h_{t-1}), then its activation.
+
+    As ptb_enas_controller.py (the paper is silent on both): the input logits get ``distance_prior(i)``, and the
+    chosen node's state, divided by 0.1 + (i - j), is the next input."""
     cell = []
     for i in range(1, space.nodes + 1):
-        j = p.pick_input(p.step()) + 1 if i > 1 else 0     # anchors[0] is node 1
+        if i > 1:
+            j = p.pick_input(p.step(), distance_prior(i)) + 1     # anchors[0] is node 1
+            p.x = p.x / (0.1 + (i - j))
+        else:
+            j = 0
         h = p.step()
         a = p.pick_op(h)
         p.add_anchor(h)
