@@ -110,3 +110,57 @@ def test_the_recurrent_supernet_normalises_each_node_and_the_output_as_ptb_enas_
     s2 = s1 + c1.sigmoid() * (ACTIVATIONS["sigmoid"](h1) - s1)
     with torch.no_grad():
         assert torch.allclose(net.cell_step(cell, x, h_prev, None, None), net.output_bn(s2), atol=1e-6)
+
+
+def test_the_micro_controllers_op_prior_favours_the_two_separable_convolutions():
+    """micro_controller.py: b_soft = [10, 10, 0, 0, 0] (learnable, before the tanh) and, in the normal cell only,
+    b_soft_no_learn = [0.25, 0.25, -0.25, -0.25, -0.25] after it."""
+    from nas_kit.spaces import ENASMicroSpace
+    space = ENASMicroSpace(nodes=2)
+    controller = ENASController(space, tanh_constant=1.1, op_tanh_reduce=2.5)
+    assert controller.op_bias.requires_grad and controller.op_bias.tolist() == [10.0, 10.0, 0.0, 0.0, 0.0]
+    with torch.no_grad():
+        controller.v.weight.zero_()                   # uniform inputs
+        controller.op_head.weight.zero_()             # op logits = C tanh(b_soft) (+ the fixed prior)
+    c = 1.1 / 2.5
+    reduce_logits = c * torch.tanh(torch.tensor([10.0, 10, 0, 0, 0]))
+    normal_logits = reduce_logits + torch.tensor([0.25, 0.25, -0.25, -0.25, -0.25])
+    genotype, log_prob, _, _ = controller.sample_with_log_prob(random.Random(0))
+    expected = 0.0
+    for cell, logits in ((genotype.normal, normal_logits), (genotype.reduce, reduce_logits)):
+        for k, (op, _) in enumerate(cell):
+            expected += torch.log_softmax(logits, 0)[space.cell_ops.index(op)].item() + math.log(1 / (k // 2 + 2))
+    assert log_prob.item() == pytest.approx(expected, abs=1e-5)
+
+
+def test_the_micro_search_trains_an_aux_head_weighted_04_after_the_second_reduction_and_drops_out_before_the_classifier():
+    """cifar10_micro_search.sh --child_use_aux_heads --child_keep_prob=0.90; micro_child.py: loss + 0.4 aux loss."""
+    from nas_kit.data import make_cifar_like
+    from nas_kit.models.enas_cnn_supernet import ENASMicroSupernet
+    from nas_kit.strategies.enas import CIFARTask
+    full = RECIPES["enas_micro"][0]
+    assert (full.auxiliary, full.keep_prob, full.eval_batch_size, full.batch_size) == (True, 0.9, 160, 160)
+    torch.manual_seed(0)
+    net = ENASMicroSupernet(C=4, layers=8, nodes=2, keep_prob=0.9, auxiliary=True, image_size=16)
+    assert net.aux_index == 6 and net.cells[5].reduction and net.dropout.p == pytest.approx(0.1)
+    arch = net.space.sample(0)
+    x = torch.randn(4, 3, 16, 16)
+    logits, aux = net.train()(x, arch)
+    assert logits.shape == aux.shape == (4, 10)
+    assert isinstance(net.eval()(x, arch), torch.Tensor)          # no aux head at evaluation
+    data = make_cifar_like(n_train=60, n_test=10, seed=0)
+    task = CIFARTask(data, net, n_valid=20, batch_size=40, eval_batch_size=20, epochs=1, image_size=16,
+                     do_augment=False)
+    seen = []
+    original = torch.nn.functional.cross_entropy
+
+    def spy(a, b, **kw):
+        seen.append(original(a, b, **kw))
+        return seen[-1]
+    torch.nn.functional.cross_entropy = spy
+    try:
+        task.optimizer.step = lambda: None                      # look at one step's loss only
+        mean = task.train_epoch(0, lambda: arch)
+    finally:
+        torch.nn.functional.cross_entropy = original
+    assert len(seen) == 2 and mean == pytest.approx((seen[0] + 0.4 * seen[1]).item(), rel=1e-5)

@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from nas_kit.models.enas_macro import MacroNetwork, join_skips, macro_op
-from nas_kit.models.enas_micro import ENASMicroNetwork
+from nas_kit.models.enas_micro import ENASAuxiliaryHead, ENASMicroNetwork
 from nas_kit.models.operations import OPS, FactorizedReduce
 from nas_kit.spaces.cell import enas_micro
 from nas_kit.spaces.enas_macro import ENASMacroSpace
@@ -157,39 +157,53 @@ class ENASMicroSupernet(nn.Module):
     """``forward(images, genotype)`` -> logits of ``ENASMicroNetwork(C, num_classes, layers, genotype)``'s function.
 
     After the last cell, ENAS's "final_conv" (ReLU -> 1x1 conv -> BN, sliced to the cell's loose
-    ends), ReLU, global average pooling and a linear classifier (micro_child.py ``_enas_layer``, ``_model``).
+    ends), ReLU, global average pooling, dropout (``keep_prob``; 0.9 in cifar10_micro_search.sh) and a linear
+    classifier (micro_child.py ``_enas_layer``, ``_model``). With ``auxiliary`` (the script's
+    ``--child_use_aux_heads``), ENAS's aux head reads the cell after the second reduction, and in training
+    ``forward`` returns ``(logits, aux_logits)``; the loss adds 0.4 times the aux head's (micro_child.py).
+    ``image_size`` sizes the aux head.
     """
 
-    def __init__(self, C=20, num_classes=10, layers=6, nodes=5):
+    def __init__(self, C=20, num_classes=10, layers=6, nodes=5, keep_prob=1.0, auxiliary=False, image_size=32):
         super().__init__()
         self.space = enas_micro(nodes)
-        self.C, self.num_classes, self.layers = C, num_classes, layers
+        self.C, self.num_classes, self.layers, self.keep_prob = C, num_classes, layers, keep_prob
         C_stem = 3 * C
         self.stem = nn.Sequential(nn.Conv2d(3, C_stem, 3, padding=1, bias=False), nn.BatchNorm2d(C_stem))
         # an input is (number of slots, channels per slot): the stem is one slot, a cell `nodes` slots of C_curr
         in0 = in1 = (1, C_stem)
-        C_curr, reduction_prev = C, False
+        C_curr, reduction_prev, size = C, False, image_size
         self.cells = nn.ModuleList()
+        self.aux_index = 2 * layers // 3 + 1 if auxiliary and 2 * layers // 3 + 1 < layers else None
+        self.aux_head = None
         for i in range(layers):
             reduction = i in (layers // 3, 2 * layers // 3)
             if reduction:
-                C_curr *= 2
+                C_curr, size = C_curr * 2, size // 2
             self.cells.append(ENASMicroCell(self.space, in0, in1, C_curr, reduction, reduction_prev))
+            if i == self.aux_index:      # the aux head reads the cell's output through a sliced final_conv
+                self.aux_conv = SlicedReLUConvBN(nodes, C_curr, C_curr)
+                self.aux_head = ENASAuxiliaryHead(C_curr, size, num_classes)
             reduction_prev = reduction
             in0, in1 = in1, (nodes, C_curr)
         self.final_conv = SlicedReLUConvBN(nodes, C_curr, C_curr)
+        self.dropout = nn.Dropout(1.0 - keep_prob)
         self.classifier = nn.Linear(C_curr, num_classes, bias=False)
 
     def forward(self, x, genotype):
         self.space.validate(genotype)
         s0 = s1 = self.stem(x)
         slots0 = slots1 = [0]
-        for cell in self.cells:
+        aux = None
+        for i, cell in enumerate(self.cells):
             pairs, concat = (genotype.reduce, genotype.reduce_concat) if cell.reduction else (genotype.normal, genotype.normal_concat)
             out = cell(s0, slots0, s1, slots1, pairs, concat)
             s0, slots0, s1, slots1 = s1, slots1, out, [k - 2 for k in concat]
+            if i == self.aux_index and self.training:
+                aux = self.aux_head(self.aux_conv(s1, slots1))
         out = torch.mean(F.relu(self.final_conv(s1, slots1)), dim=(2, 3))
-        return self.classifier(out)
+        logits = self.classifier(self.dropout(out))
+        return (logits, aux) if aux is not None else logits
 
 
 def micro_to_standalone(supernet: ENASMicroSupernet, genotype) -> ENASMicroNetwork:

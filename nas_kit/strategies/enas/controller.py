@@ -33,6 +33,12 @@ from nas_kit.spaces import ENASMacroSpace, ENASMicroSpace, ENASRNNSpace
 from nas_kit.spaces.base import as_rng
 
 
+# micro_controller.py, ops in ENAS's order (sep 3x3, sep 5x5, avg pool, max pool, identity): b_soft, learnable
+# and added before the tanh, and b_soft_no_learn, fixed and added after it in the normal cell only
+MICRO_OP_BIAS = [10.0, 10.0, 0.0, 0.0, 0.0]
+MICRO_NORMAL_OP_PRIOR = [0.25, 0.25, -0.25, -0.25, -0.25]
+
+
 class ENASController(nn.Module):
     """An LSTM (100 units) that samples ENAS architectures; ``sample(rng, temperature)`` gives one (no gradients)."""
 
@@ -56,6 +62,8 @@ class ENASController(nn.Module):
         self.v = nn.Linear(H, 1, bias=False)                          # v_attn
         for p in self.parameters():
             nn.init.uniform_(p, -init_range, init_range)
+        if space.key == ENASMicroSpace.key:       # micro_controller.py's op prior, favouring the two sep convs
+            self.op_bias = nn.Parameter(torch.tensor(MICRO_OP_BIAS))       # b_soft: learnable, before the tanh
 
     # ------------------------------------------------------------ logits
     def _squash(self, logits, is_op):
@@ -133,9 +141,14 @@ class _Pass:
         self.x = self.anchors[j].view(1, self.H)
         return j
 
-    def pick_op(self, h) -> int:
-        """The op softmax; the op's embedding is the next input."""
-        a = self.choose(self.c._squash(self.c.op_head(h).view(-1), is_op=True))
+    def pick_op(self, h, prior=None) -> int:
+        """The op softmax (with the micro controller's learnable bias before the squashing, ``prior`` after it);
+        the op's embedding is the next input."""
+        logits = self.c.op_head(h).view(-1)
+        if hasattr(self.c, "op_bias"):
+            logits = logits + self.c.op_bias
+        logits = self.c._squash(logits, is_op=True)
+        a = self.choose(logits if prior is None else logits + prior)
         self.x = self.c.op_embed.weight[a].view(1, self.H)
         return a
 
@@ -197,19 +210,23 @@ def _macro_network(p: _Pass, space):
 
 
 def _micro_cells(p: _Pass, space):
-    """Section 2.4: the normal cell, then the reduction cell; node j picks two inputs, then two ops."""
+    """Section 2.4: the normal cell, then the reduction cell; node j picks two inputs, then two ops (with
+    micro_controller.py's op prior: ``op_bias`` in both cells, ``MICRO_NORMAL_OP_PRIOR`` in the normal cell)."""
     cells = []
-    for _ in range(2):
+    for k in range(2):
+        prior = torch.tensor(MICRO_NORMAL_OP_PRIOR) if k == 0 else None
         p.anchors.clear()
         p.anchors_w.clear()
-        for _ in range(2):                                   # anchors of the two cell inputs
-            p.add_anchor(p.step())
+        p.x = p.c.go.view(1, p.H)                            # each cell starts from g_emb (micro_controller.py)
+        for _ in range(2):                                   # anchors of the two cell inputs: attention keys from
+            p.add_anchor(p.step())                           # the LSTM, but a zero state as the next input
+            p.anchors[-1] = torch.zeros(p.H)
         cell = []
         for _ in range(space.nodes):
             in1, in2 = p.pick_input(p.step()), p.pick_input(p.step())
-            op1 = p.pick_op(p.step())
+            op1 = p.pick_op(p.step(), prior)
             h = p.step()
-            op2 = p.pick_op(h)
+            op2 = p.pick_op(h, prior)
             p.add_anchor(h)
             cell += [(space.cell_ops[op1], in1), (space.cell_ops[op2], in2)]
         cells.append(cell)

@@ -57,7 +57,7 @@ class ENASImages(ENASSearch):
     controller_steps: int = 50
     C: int = 36
     batch_size: int = 128
-    eval_batch_size: int = 500
+    eval_batch_size: int = 128         # a reward batch: one batch of batch_size validation images (build_valid_rl)
     n_valid: int = 5000
     image_size: int = 32
     augment: bool = True
@@ -65,6 +65,7 @@ class ENASImages(ENASSearch):
     lr_min: float = 0.0005
     lr_T0: int = 10                    # warm restarts after 10, 20, 40, ... epochs; 0: one cosine cycle
     weight_decay: float = 2.5e-4
+    keep_prob: float = 0.9             # dropout before the classifier (--child_keep_prob=0.90)
     baseline_decay: float = 0.99
     aggregate: int = 20
     temperature: float = 0.0           # 0: none
@@ -81,8 +82,9 @@ class ENASImages(ENASSearch):
 
 @dataclass(frozen=True)
 class ENASMacro(ENASImages):
+    """The macro network (scripts/cifar10_macro_search.sh); general_child.py has no aux head, so the script's
+    --child_use_aux_heads does nothing there, nor does --child_drop_path_keep_prob in either search."""
     controller_lr: float = 1e-3
-    keep_prob: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,9 @@ class ENASMicro(ENASImages):
     controller_steps: int = 30
     C: int = 20
     batch_size: int = 160
+    eval_batch_size: int = 160
     weight_decay: float = 1e-4
+    auxiliary: bool = True             # --child_use_aux_heads: micro_child.py's aux head, weight 0.4
     aggregate: int = 10
     tanh_constant: float = 1.1
     op_tanh_reduce: float = 2.5        # micro_controller.py: op logits C / 2.5
