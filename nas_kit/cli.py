@@ -76,6 +76,9 @@ def build_parser() -> Parser:
                        "a file, or a search's run directory")
     train.add_argument("--task", choices=("cifar10", "ptb"), help="default: cifar10 for a cell, ptb for a recurrent cell")
     train.add_argument("--space", help="also check that the genotype belongs to this space (e.g. darts)")
+    train.add_argument("--recipe", choices=("darts", "enas"), default="darts",
+                       help="whose final training: darts (cnn/train.py, rnn/train.py; default) or enas "
+                            "(cifar10_micro_final.sh, ptb_final.sh)")
     common(train)
 
     search = sub.add_parser("search", help="search a space with one method")
@@ -158,7 +161,7 @@ def _train_config(args, profile) -> tuple:
             check_space(genotype, args.space)
         name = args.genotype if "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
         fresh = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
-                     settings=asdict(module.recipe(profile)))
+                     recipe=args.recipe, settings=asdict(module.recipe(profile, args.recipe)))
     if not args.resume:
         return (*prepare_run_dir(args, fresh), genotype)
     run_dir, config = prepare_run_dir(args, dict(command="train", task=args.task, profile=args.profile,
