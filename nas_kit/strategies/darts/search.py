@@ -102,7 +102,9 @@ def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, mo
                grad_clip=5.0, arch_lr=3e-4, arch_betas=(0.5, 0.999), arch_weight_decay=1e-3, unrolled=False,
                crop_padding=4, seed=0, run_dir=None, resume=False, log=print, on_epoch=None):
     """Search on (N,3,H,W) images ``x`` in [0, 1] (``nas_kit.data.to_tensor``) and labels ``y``: the
-    training set, split here in half.  Batches are cropped and flipped (w half only), then normalised.
+    training set, split here in half.  Training batches of both halves are cropped and flipped, then
+    normalised: cnn/train_search.py's valid_queue (alpha's batches) reads the training set with the training
+    transform.  The epoch's accuracy on the alpha half (``evaluate``) uses the images as they are.
 
     Returns the history: one dict per epoch with train_loss, train_acc, valid_acc (the supernet on the
     alpha half), alphas (softmax per edge, normal then reduce), genotype and genotype_text.
@@ -128,7 +130,7 @@ def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, mo
         xi = w_optimizer.param_groups[0]["lr"]
         for s in range(len(perm_w) // batch_size):
             xb, yb = batch(perm_w[s * batch_size:(s + 1) * batch_size], train=True)
-            valid = batch(perm_a[s * batch_size:(s + 1) * batch_size])
+            valid = batch(perm_a[s * batch_size:(s + 1) * batch_size], train=True)
             architect.step((xb, yb), valid, xi)                       # 1. alpha
             w_optimizer.zero_grad()                                   # 2. w
             logits = model(xb)
