@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from nas_kit import methods
-from nas_kit.config import PROFILES, current_profile, from_settings, override, parse_assignments
+from nas_kit.config import PROFILES, current_profile, from_settings, override, parse_assignments, sources_of
 from nas_kit.data import DataNotFoundError
 from nas_kit.genotypes import PUBLISHED, form, parse_genotype, to_darts_string
 from nas_kit.registry import SPACES, draw, entry, genotype_text
@@ -76,8 +76,8 @@ def build_parser() -> Parser:
                        "a file, or a search's run directory")
     train.add_argument("--task", choices=("cifar10", "ptb"), help="default: cifar10 for a cell, ptb for a recurrent cell")
     train.add_argument("--space", help="also check that the genotype belongs to this space (e.g. darts)")
-    train.add_argument("--recipe", choices=("darts", "enas"), default="darts",
-                       help="whose final training: darts (cnn/train.py, rnn/train.py; default) or enas "
+    train.add_argument("--recipe", choices=("DARTS", "ENAS"), default="DARTS",
+                       help="whose final training: DARTS (cnn/train.py, rnn/train.py; default) or ENAS "
                             "(cifar10_micro_final.sh, ptb_final.sh)")
     common(train)
 
@@ -169,6 +169,14 @@ def _train_config(args, profile) -> tuple:
     return run_dir, config, resolve_genotype(config["genotype"])
 
 
+def _print_sources(sources: dict) -> None:
+    """On stderr, beside --show-settings's JSON: the settings whose full value is not the paper's, and whence."""
+    if sources:
+        print("full-profile values not from the paper (the others are the paper's):", file=sys.stderr)
+        for key, note in sources.items():
+            print(f"  {key}: {note}", file=sys.stderr)
+
+
 def cmd_train(args, profile, overrides) -> int:
     run_dir, config, genotype = _train_config(args, profile)
     task, module, drawing = TASKS[form(genotype)]
@@ -179,6 +187,7 @@ def cmd_train(args, profile, overrides) -> int:
     config["settings"] = asdict(settings)
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
+        _print_sources(sources_of(settings))
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
     note = rd.write_genotype(run_dir, to_darts_string(genotype), drawing(genotype))
@@ -236,6 +245,7 @@ def cmd_search(args, profile, overrides) -> int:
     method, space, profile = config["method"], config["space"], config["profile"]
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
+        _print_sources(sources_of(*methods.method(method, space).recipes(space, "full")))
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
     found = methods.run(method, space, config["settings"], run_dir, resume=args.resume, progress=args.progress)

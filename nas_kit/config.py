@@ -94,6 +94,16 @@ def choice(default: str, options) -> dataclasses.Field:
     return dataclasses.field(default=default, metadata={"choices": tuple(options)})
 
 
+def sources_of(*recipes) -> dict:
+    """{setting: where its full-profile value comes from} for the settings of ``recipes`` whose value is not the
+    paper's: a recipe class's ``SOURCES`` (a dict; a subclass adds to its bases'). ``--show-settings`` prints them."""
+    out = {}
+    for r in recipes:
+        for cls in reversed(type(r).__mro__ if not isinstance(r, type) else r.__mro__):
+            out.update(vars(cls).get("SOURCES", {}))
+    return out
+
+
 def choices_of(*recipes) -> dict:
     """{field: its options} for the ``choice`` fields of recipe classes or instances."""
     return {f.name: f.metadata["choices"] for r in recipes for f in dataclasses.fields(r) if "choices" in f.metadata}

@@ -1,4 +1,4 @@
-"""ENAS's final training as full-profile recipes of ``python -m nas_kit train --recipe enas``
+"""ENAS's final training as full-profile recipes of ``python -m nas_kit train --recipe ENAS``
 (melodyguan/enas scripts/ptb_final.sh and cifar10_micro_final.sh)."""
 import json
 
@@ -11,7 +11,7 @@ from nas_kit.training import cifar, ptb, train_cifar, train_ptb
 
 
 def _settings(capsys, tmp_path, genotype):
-    assert main(["train", "--genotype", genotype, "--recipe", "enas", "--profile", "full", "--show-settings",
+    assert main(["train", "--genotype", genotype, "--recipe", "ENAS", "--profile", "full", "--show-settings",
                  "--run-dir", str(tmp_path / "x")]) == 0
     return json.loads(capsys.readouterr().out)
 
@@ -28,16 +28,16 @@ def test_the_enas_ptb_final_recipe_is_ptb_final_sh(capsys, tmp_path):
 
 
 def test_the_enas_ptb_learning_rate_decays_by_0_9991_per_epoch_from_epoch_14_and_stops_at_0_001():
-    r = train_ptb.recipe("full", "enas").loop()
+    r = train_ptb.recipe("full", "ENAS").loop()
     assert ptb.epoch_lr(r, 0) == ptb.epoch_lr(r, 14) == 20.0
     assert ptb.epoch_lr(r, 15) == pytest.approx(20 * 0.9991) and ptb.epoch_lr(r, 1014) == pytest.approx(20 * 0.9991 ** 1000)
-    assert ptb.epoch_lr(train_ptb.recipe("full", "enas", lr_min=5.0).loop(), 1999) == 5.0
+    assert ptb.epoch_lr(train_ptb.recipe("full", "ENAS", lr_min=5.0).loop(), 1999) == 5.0
 
 
 def test_the_enas_ptb_final_model_has_the_official_codes_22m_parameters():
     """748 units, tied embedding: 10000*748 + 1496*1496 + 11*748*1496 (+ the decoder's bias) = 22.0M, as
     ptb_enas_child.py counts them; the paper's Table 1 says 24M."""
-    model = train_ptb.build(ENAS_RNN, 10000, train_ptb.recipe("full", "enas"))
+    model = train_ptb.build(ENAS_RNN, 10000, train_ptb.recipe("full", "ENAS"))
     assert train_ptb.count_parameters(model) == 10000 * 748 + 1496 * 1496 + 11 * 748 * 1496 + 10000
 
 
@@ -50,7 +50,7 @@ def test_the_enas_micro_final_recipe_is_cifar10_micro_final_sh(capsys, tmp_path)
                               "dropout", "cutout")} == dict(
         layers=17, C=36, batch_size=144, epochs=630, nesterov=True, lr=0.05, lr_min=1e-4, lr_T0=10, lr_T_mul=2,
         weight_decay=2e-4, auxiliary=True, auxiliary_weight=0.4, drop_path_prob=0.4, dropout=0.2, cutout=16)
-    net = train_cifar.build(PUBLISHED["ENAS"], train_cifar.recipe("full", "enas"))
+    net = train_cifar.build(PUBLISHED["ENAS"], train_cifar.recipe("full", "ENAS"))
     # a reduction cell is the one whose successor reduces its c_{k-2} input (FactorizedReduce)
     reductions = [i for i in range(len(net.cells) - 1) if type(net.cells[i + 1].preprocess0).__name__ == "FactorizedReduce"]
     assert len(net.cells) == 17 and reductions == [5, 11]              # ENAS's pool_layers for 15 layers
@@ -58,7 +58,7 @@ def test_the_enas_micro_final_recipe_is_cifar10_micro_final_sh(capsys, tmp_path)
 
 def test_the_enas_cosine_restarts_after_10_30_70_150_and_310_epochs():
     model = torch.nn.Linear(1, 1)
-    loop = train_cifar.recipe("full", "enas").loop()
+    loop = train_cifar.recipe("full", "ENAS").loop()
     optimizer = cifar.sgd(model, loop)
     scheduler = cifar.cosine(optimizer, loop, 100)
     lrs = []
@@ -72,8 +72,20 @@ def test_the_enas_cosine_restarts_after_10_30_70_150_and_310_epochs():
 
 @pytest.mark.parametrize("module", [train_cifar, train_ptb])
 def test_the_quick_enas_recipe_differs_from_the_full_one_only_in_sizes_and_budgets(module):
-    quick, full = module.recipe("quick", "enas"), module.recipe("full", "enas")
+    quick, full = module.recipe("quick", "ENAS"), module.recipe("full", "ENAS")
     sizes = {"epochs", "batch_size", "C", "layers", "emsize", "data", "n_train", "n_valid", "n_test",
              "eval_batch_size", "threads"}
     differ = {k for k in vars(full) if getattr(quick, k) != getattr(full, k)}
     assert differ <= sizes, differ - sizes
+
+
+def test_show_settings_names_each_full_value_that_is_not_the_papers(capsys, tmp_path):
+    """The ENAS CIFAR search follows the scripts; train on CUDA uses bf16 and channels-last by the kit's choice."""
+    assert main(["search", "--method", "enas", "--space", "enas_macro", "--profile", "full", "--show-settings",
+                 "--run-dir", str(tmp_path / "s")]) == 0
+    err = capsys.readouterr().err
+    assert "op_tanh_reduce: scripts/cifar10_*_search.sh" in err and "n_samples: the kit's choice" in err
+    assert main(["train", "--genotype", "DARTS_V2", "--profile", "full", "--show-settings",
+                 "--run-dir", str(tmp_path / "t")]) == 0
+    err = capsys.readouterr().err
+    assert "amp: the kit's choice: bf16 autocast on CUDA" in err and "channels_last: the kit's choice" in err

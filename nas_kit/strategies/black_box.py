@@ -57,6 +57,12 @@ class ImageChild:
     workers: int = 1
     layers: int = 11                   # cells per child (cell spaces only; elsewhere the space's size)
 
+    SOURCES = {"lr": "DARTS's train.py unless the method's paper sets it (NAS-RL: 0.1)",
+               "weight_decay": "DARTS's train.py unless the method's paper sets it (NAS-RL: 1e-4)",
+               "child_batch_size": "the kit's choice", "C": "the kit's choice (NAS-RL: 24 builds the paper's filters)",
+               "image_size": "CIFAR-10's", "valid_fraction": "NAS-RL's 5,000 of 50,000",
+               "child_epochs": "each method's paper where it says (NAS-RL 50, PNAS 20); else 25, DARTS's random baseline"}
+
 
 @dataclass(frozen=True)
 class TextChild:
@@ -72,6 +78,9 @@ class TextChild:
     data_root: str = ""
     n_train: int = 0
     n_valid: int = 0
+
+    SOURCES = {"child_epochs": "the kit's choice", "nhid": "the kit's choice",
+               "dropouts": "DARTS's rnn/train_search.py", "reward_c": "ENAS's reward c / ppl, c = 80"}
 
 
 @dataclass(frozen=True)

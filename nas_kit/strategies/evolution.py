@@ -98,6 +98,8 @@ class EvolutionRecipe(SearchRecipe):
     aging: bool = True
     identity_prob: float = 0.0
 
+    SOURCES = {"identity_prob": "the kit's choice (the paper lists the identity mutation, no rate)"}
+
     def make(self, space, seed: int) -> RegularizedEvolution:
         return RegularizedEvolution(space, self.population, self.sample_size, aging=self.aging,
                                     identity_prob=self.identity_prob, seed=seed)

@@ -71,6 +71,13 @@ class TrainCIFAR:
     channels_last: str = choice("auto", SWITCH)
     threads: int = 0
 
+    SOURCES = {"amp": "the kit's choice: bf16 autocast on CUDA (auto); DARTS trains in float32 (--set amp=off)",
+               "channels_last": "the kit's choice: channels-last on CUDA (auto); --set channels_last=off for DARTS's",
+               "eval_batch_size": "the kit's choice", "dropout": "cifar10_micro_final.sh (keep 0.8) in --recipe ENAS",
+               "cutout": "DARTS's train.py; in --recipe ENAS the ENAS paper's CutOut (the script sets none)",
+               "drop_path_prob": "in --recipe ENAS the script's 0.4, rising linearly as in DARTS (ENAS also "
+                                 "scales it by depth)"}
+
     def loop(self) -> cifar.Recipe:
         """The training loop's recipe (nas_kit.training.cifar)."""
         return cifar.Recipe(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, lr_min=self.lr_min,
@@ -94,12 +101,12 @@ QUICK = replace(FULL, **_SHRINK)
 ENAS_FULL = replace(FULL, epochs=630, batch_size=144, lr=0.05, lr_min=1e-4, nesterov=True, lr_T0=10, lr_T_mul=2,
                     weight_decay=2e-4, C=36, layers=17, auxiliary=True, auxiliary_weight=0.4, cutout=16,
                     drop_path_prob=0.4, dropout=0.2)
-RECIPES = {"darts": {"full": FULL, "quick": QUICK}, "enas": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
-RECIPE = RECIPES["darts"]
+RECIPES = {"DARTS": {"full": FULL, "quick": QUICK}, "ENAS": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
+RECIPE = RECIPES["DARTS"]
 
 
-def recipe(profile: str = "quick", paper: str = "darts", **overrides) -> TrainCIFAR:
-    """The settings of ``profile`` of ``paper``'s final training (darts: cnn/train.py; enas:
+def recipe(profile: str = "quick", paper: str = "DARTS", **overrides) -> TrainCIFAR:
+    """The settings of ``profile`` of ``paper``'s final training (DARTS: cnn/train.py; ENAS:
     cifar10_micro_final.sh) with ``overrides`` applied (checked: an unknown key is an error)."""
     if paper not in RECIPES:
         raise ValueError(f"recipe {paper!r} is not one of {', '.join(RECIPES)}.")

@@ -82,6 +82,10 @@ class TrainPTB:
     amp: str = choice("off", SWITCH)
     threads: int = 0
 
+    SOURCES = {"amp": "the kit's choice (off: float32, as the scripts)",
+               "dropoute": "in --recipe ENAS ENAS's e_keep 0.79 as word dropout (ENAS drops word positions)",
+               "test_batch_size": "DARTS's test batch 1 (both recipes)"}
+
     def loop(self) -> ptb.Recipe:
         """The training loop's recipe (nas_kit.training.ptb)."""
         return ptb.Recipe(epochs=self.epochs, bptt=self.bptt, variable_bptt=self.variable_bptt,
@@ -103,12 +107,12 @@ QUICK = replace(FULL, **_SHRINK)
 ENAS_FULL = replace(FULL, epochs=2000, batch_size=64, bptt=35, variable_bptt=False, lr=20.0, clip=0.25,
                     weight_decay=5e-7, emsize=748, dropout=0.76, dropouth=0.25, dropoutx=0.75, dropouti=0.0,
                     dropoute=0.21, beta=1e-3, nonmono=0, lr_decay=0.9991, decay_start=14, lr_min=0.001)
-RECIPES = {"darts": {"full": FULL, "quick": QUICK}, "enas": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
-RECIPE = RECIPES["darts"]
+RECIPES = {"DARTS": {"full": FULL, "quick": QUICK}, "ENAS": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
+RECIPE = RECIPES["DARTS"]
 
 
-def recipe(profile: str = "quick", paper: str = "darts", **overrides) -> TrainPTB:
-    """The settings of ``profile`` of ``paper``'s final training (darts: rnn/train.py; enas: ptb_final.sh) with
+def recipe(profile: str = "quick", paper: str = "DARTS", **overrides) -> TrainPTB:
+    """The settings of ``profile`` of ``paper``'s final training (DARTS: rnn/train.py; ENAS: ptb_final.sh) with
     ``overrides`` applied (checked: an unknown key is an error)."""
     if paper not in RECIPES:
         raise ValueError(f"recipe {paper!r} is not one of {', '.join(RECIPES)}.")

@@ -19,6 +19,8 @@ class ENASSearch:
     entropy_weight: float = 1e-4
     n_samples: int = 10                    # architectures sampled to derive the best one
 
+    SOURCES = {"n_samples": "the kit's choice (section 2.2 samples 'several' models)"}
+
     def reinforce(self) -> dict:
         """The keywords of REINFORCE (nas_kit.strategies.enas.reinforce) for this search."""
         return dict(lr=self.controller_lr, baseline_decay=self.baseline_decay, entropy_weight=self.entropy_weight)
@@ -44,6 +46,9 @@ class ENASPTB(ENASSearch):
     tanh_constant: float = 2.5
     op_tanh_reduce: float = 1.0
     dropouts: tuple = (0.75, 0.25, 0.75, 0.0, 0.25)   # output, hidden, input, embeddings, words
+
+    SOURCES = {"dropouts": "scripts/ptb_search.sh (keep e 0.75, x 0.25, h 0.75, o 0.25)",
+               "nhid": "scripts/ptb_search.sh", "eval_batch_size": "the kit's choice"}
     data: str = choice("ptb", TEXT_DATA)
     data_root: str = ""
     n_train: int = 0
@@ -75,6 +80,13 @@ class ENASImages(ENASSearch):
     data: str = choice("cifar10", IMAGE_DATA)
     data_root: str = ""
     n_train: int = 0
+
+    # the paper's section 3.2 gives few numbers: the values are the search scripts'
+    SOURCES = {k: "scripts/cifar10_*_search.sh" for k in (
+        "epochs", "controller_steps", "C", "batch_size", "lr_max", "lr_min", "lr_T0", "weight_decay", "aggregate",
+        "tanh_constant", "op_tanh_reduce", "skip_weight", "keep_prob", "controller_lr")}
+    SOURCES.update(eval_batch_size="general_child.py / micro_child.py build_valid_rl: one batch of batch_size",
+                   baseline_decay="general_controller.py / micro_controller.py bl_dec with the scripts' settings")
 
     def reinforce(self) -> dict:
         return dict(super().reinforce(), skip_weight=self.skip_weight, aggregate=self.aggregate)

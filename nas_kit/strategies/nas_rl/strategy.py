@@ -100,6 +100,10 @@ class NASRLRecipe(SearchRecipe):
     baseline_decay: float = 0.95
     curriculum: tuple = (6, 1600, 2)
 
+    SOURCES = {"baseline_decay": "the kit's choice (the paper: 'an exponential moving average')",
+               "nesterov": "section 4.1 (with lr 0.1, wd 1e-4); the children's cosine schedule is the kit's: the "
+                           "paper names none"}
+
     # section 4.1: 50 epochs; Momentum 0.9 with Nesterov, lr 0.1, weight decay 1e-4 (as Huang et al. 2016a);
     # reward: the maximum validation accuracy of the last 5 epochs, cubed
     child = {"child_epochs": 50, "lr": 0.1, "weight_decay": 1e-4, "nesterov": True, "reward_last": 5,
