@@ -4,7 +4,9 @@ Every op of every layer (macro) or every (node, edge, input, op) of every cell (
 a sampled architecture runs as the sub-graph of its chosen ops.  The macro supernet is general_child.py's
 ``_enas_layer`` with whole channels (the macro search script): layer i's output is
 ``BN_i(op(layer_{i-1}) + sum of the chosen skips)`` and every layer keeps C channels, also after the pooling
-layers (channels double only in the final network).  In the micro supernet the number of channels entering a
+layers (channels double only in the final network). Skip j of layer i is layer j's output, as in the paper
+(section 2.3); general_child.py indexes its list of outputs with the stem first, so its skip bit j is layer j-1's
+output (the stem for j = 0) and a layer cannot skip from the layer just before it.  In the micro supernet the number of channels entering a
 cell depends on the loose ends the previous cells concatenate, so the 1x1 convolution after them is stored
 for *all* possible inputs and sliced to the chosen ones, as micro_child.py does (``tf.gather`` on the weight).  ``macro_to_standalone`` and ``micro_to_standalone`` copy the
 chosen weights into ``MacroNetwork`` and ``ENASMicroNetwork`` (``NetworkCIFAR``'s cells with ENAS's

@@ -8,7 +8,9 @@ controller's state at the node chosen as input). Decisions, per space:
   -(i - j)^2 / 6 on its logits]  then activation (4-way softmax: the paper's four; the code samples two)
 * ENAS macro (section 2.3), layer i:  op (6-way), then for each earlier layer j a sigmoid
   P(j -> i) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)); the next input is the mean of the chosen
-  anchors' states (melodyguan/enas general_controller.py)
+  anchors' states (melodyguan/enas general_controller.py). The paper's sigmoid both samples the skips and
+  enters their KL; general_controller.py samples from softmax([-q, q]), i.e. sigmoid(2q), while its KL uses
+  sigmoid(q): the kit follows the paper.
 * ENAS micro (section 2.4), normal then reduction cell, node j: input 1, input 2 (attention over
   the two cell inputs and earlier nodes), op 1, op 2 (5-way)
 

@@ -101,8 +101,9 @@ class CIFARTask:
     uses 5,000 of the 50,000).  SGD with Nesterov momentum 0.9, the cosine learning rate of
     ``cosine_lr`` from ``lr_max`` to ``lr_min`` (one cycle over ``epochs``, or warm restarts after
     ``lr_T0``, ``lr_T0 * lr_T_mul``, ... epochs: the ENAS scripts use 10 and 2), gradients clipped to
-    norm 5.  Rewards and evaluation use batch statistics in BatchNorm, as the ENAS code does during the
-    search: running averages would mix every architecture.  A supernet that returns ``(logits, aux_logits)``
+    norm 5.  Rewards and evaluation use batch statistics in BatchNorm, as micro_child.py does during the
+    search (its ``_model`` forces ``is_training``): running averages would mix every architecture.
+    general_child.py's macro rewards use the moving averages instead; the kit keeps batch statistics for both.  A supernet that returns ``(logits, aux_logits)``
     in training (the micro supernet with its aux head) is trained on CE + ``aux_weight`` CE(aux) (0.4,
     micro_child.py).  A reward is the accuracy on ``eval_batch_size`` validation images, not augmented
     (``build_valid_rl`` is called with ``shuffle=False``, so its crop and flip are not applied).
