@@ -24,7 +24,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from nas_kit import methods
-from nas_kit.config import PROFILES, current_profile, from_settings, override, parse_assignments
+from nas_kit.config import (PROFILES, current_profile, from_settings, override, parse_assignments, print_sources,
+                            sources_of)
 from nas_kit.data import DataNotFoundError
 from nas_kit.genotypes import PUBLISHED, form, parse_genotype, to_darts_string
 from nas_kit.registry import SPACES, draw, entry, genotype_text
@@ -78,6 +79,9 @@ def build_parser() -> Parser:
                        "a file, or a search's run directory")
     train.add_argument("--task", choices=("cifar10", "ptb"), help="default: cifar10 for a cell, ptb for a recurrent cell")
     train.add_argument("--space", help="also check that the genotype belongs to this space (e.g. darts)")
+    train.add_argument("--recipe", choices=("DARTS", "ENAS"), default="DARTS",
+                       help="whose final training: DARTS (cnn/train.py, rnn/train.py; default) or ENAS "
+                            "(cifar10_micro_final.sh, ptb_final.sh)")
     common(train)
 
     search = sub.add_parser("search", help="search a space with one method")
@@ -190,11 +194,11 @@ def _train_config(args, profile, overrides) -> tuple:
         rd.check_resume(saved, asdict(settings), run_dir / rd.CONFIG)
         config["settings"] = asdict(settings)
         return run_dir, config, genotype
-    settings = override(module.recipe(profile), overrides, f"train on {task} ({profile} profile)")
+    settings = override(module.recipe(profile, args.recipe), overrides, f"train on {task} ({profile} profile)")
     module.check(settings)
     name = args.genotype if "(" not in args.genotype and not Path(args.genotype).exists() else "genotype"
     config = dict(command="train", name=name, task=task, profile=profile, genotype=to_darts_string(genotype),
-                  settings=asdict(settings))
+                  recipe=args.recipe, settings=asdict(settings))
     return (None if args.show_settings else new_run(args, name)), config, genotype
 
 
@@ -204,6 +208,7 @@ def cmd_train(args, profile, overrides) -> int:
     profile, settings = config["profile"], from_settings(type(module.FULL), config["settings"])
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
+        print_sources(sources_of(settings))
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
     note = rd.write_genotype(run_dir, to_darts_string(genotype), drawing(genotype))
@@ -267,6 +272,7 @@ def cmd_search(args, profile, overrides) -> int:
     method, space, profile = config["method"], config["space"], config["profile"]
     if args.show_settings:
         print(json.dumps(config["settings"], indent=2))
+        print_sources(sources_of(*methods.method(method, space).recipes(space, "full")))
         return 0
     rd.write_json(run_dir / rd.CONFIG, config)
     found = methods.run(method, space, config["settings"], run_dir, resume=args.resume, progress=args.progress)

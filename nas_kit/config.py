@@ -20,6 +20,7 @@ import ast
 import dataclasses
 import os
 import random
+import sys
 from collections import namedtuple
 
 import numpy as np
@@ -92,6 +93,24 @@ def setup(seed: int | None = None, threads: int | None = None) -> Setup:
 def choice(default: str, options) -> dataclasses.Field:
     """A recipe field that takes one of ``options`` (checked by ``override``)."""
     return dataclasses.field(default=default, metadata={"choices": tuple(options)})
+
+
+def sources_of(*recipes) -> dict:
+    """{setting: where its full-profile value comes from} for the settings of ``recipes`` whose value is not the
+    paper's: a recipe class's ``SOURCES`` (a dict; a subclass adds to its bases'). ``--show-settings`` prints them."""
+    out = {}
+    for r in recipes:
+        for cls in reversed(type(r).__mro__ if not isinstance(r, type) else r.__mro__):
+            out.update(vars(cls).get("SOURCES", {}))
+    return out
+
+
+def print_sources(sources: dict) -> None:
+    """On stderr, beside --show-settings's JSON: the settings whose full value is not the paper's, and whence."""
+    if sources:
+        print("full-profile values not from the paper (the others are the paper's):", file=sys.stderr)
+        for key, note in sources.items():
+            print(f"  {key}: {note}", file=sys.stderr)
 
 
 def choices_of(*recipes) -> dict:

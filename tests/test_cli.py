@@ -64,7 +64,7 @@ def test_a_bad_setting_is_one_line_on_stderr_with_exit_status_2():
 
 
 @pytest.mark.parametrize("args, words", [
-    (["train", "--genotype", "DARTS_V2", "--set", "dropout=0.5"], ["unknown setting 'dropout'", "valid keys are", "cutout"]),
+    (["train", "--genotype", "DARTS_V2", "--set", "dropouth=0.5"], ["unknown setting 'dropouth'", "valid keys are", "cutout"]),
     (["train", "--genotype", "DARTS_V2", "--set", "epochs=0"], ["epochs=0 must be at least 1"]),
     (["train", "--genotype", "DARTS_V2", "--set", "epochs"], ["not of the form key=value"]),
     (["train", "--genotype", "DARTS_V2", "--task", "ptb"], ["trains on cifar10, not ptb"]),

@@ -169,7 +169,7 @@ def test_the_cifar_task_trains_a_macro_supernet_and_rewards_accuracy():
     data = make_cifar_like(n_train=120, n_test=20, seed=0)
     net = ENASMacroSupernet(layers=3, C=4)
     task = CIFARTask(data, net, n_valid=40, batch_size=40, eval_batch_size=40, epochs=1, image_size=16)
-    controller = ENASController(net.space, tanh_constant=1.5, op_tanh_reduce=2.5)
+    controller = ENASController(net.space, tanh_constant=1.5)
     history = enas_search(task, controller, REINFORCE(controller, skip_weight=0.8), epochs=1, controller_steps=2)
     assert 0.0 <= history[0]["reward"] <= 1.0 and 0.0 <= history[0]["valid"] <= 1.0
 

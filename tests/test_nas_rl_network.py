@@ -17,13 +17,13 @@ def n_params(module):
 def test_a_two_layer_chain_has_the_hand_counted_parameters():
     # layer 0: 3x3 conv 3->24 (648) + BN (48); layer 1 reads layer 0: 1x1 conv 24->36 (864) + BN (72);
     # only layer 1 is unread, so the classifier is 36*10 + 10 = 370.  648+48+864+72+370 = 2,002.
-    arch = [Layer(3, 3, 24, 1, ()), Layer(1, 1, 36, 1, (0,))]
+    arch = [Layer(3, 3, 24, 1, 1, ()), Layer(1, 1, 36, 1, 1, (0,))]
     assert n_params(NASRLNetwork(arch, num_classes=10)) == 2002
 
 
 def test_two_layers_without_input_both_read_the_image_and_both_reach_the_classifier():
     # layer 1 has no input -> image: 1x1 conv 3->36 (108) + BN (72); both layers unread -> 24+36 = 60 features.
-    arch = [Layer(3, 3, 24, 1, ()), Layer(1, 1, 36, 1, ())]
+    arch = [Layer(3, 3, 24, 1, 1, ()), Layer(1, 1, 36, 1, 1, ())]
     net = NASRLNetwork(arch, num_classes=10)
     assert net.outputs == [0, 1]
     assert net.layers[1][0].in_channels == 3
@@ -31,7 +31,7 @@ def test_two_layers_without_input_both_read_the_image_and_both_reach_the_classif
 
 
 def test_rectangular_filters_keep_the_size_and_strides_shrink_it():
-    arch = [Layer(7, 1, 24, 1, ()), Layer(1, 5, 36, 2, (0,)), Layer(3, 3, 48, 3, (1,))]
+    arch = [Layer(7, 1, 24, 1, 1, ()), Layer(1, 5, 36, 2, 2, (0,)), Layer(3, 3, 48, 3, 3, (1,))]
     net = NASRLNetwork(arch).eval()
     sizes = []
     net.layers[0].register_forward_hook(lambda m, i, o: sizes.append(tuple(o.shape[1:])))
@@ -54,7 +54,7 @@ def test_a_skip_across_a_stride_concatenates_maps_of_different_sizes():
     # layer 2 reads layer 0 (16x16) and layer 1 (8x8, stride 2): input 24+36 channels at 16x16;
     # layer 3 reads layer 1 with stride 3 (3x3); layers 2 and 3 are unread, so the final state is
     # layer 2 (16x16) and layer 3 zero-padded from 3x3 to 16x16.
-    arch = [Layer(3, 3, 24, 1, ()), Layer(3, 3, 36, 2, (0,)), Layer(5, 3, 48, 1, (0, 1)), Layer(1, 1, 64, 3, (1,))]
+    arch = [Layer(3, 3, 24, 1, 1, ()), Layer(3, 3, 36, 2, 2, (0,)), Layer(5, 3, 48, 1, 1, (0, 1)), Layer(1, 1, 64, 3, 3, (1,))]
     net = NASRLNetwork(arch, num_classes=10)
     assert net.layers[2][0].in_channels == 24 + 36
     assert net.layers[3][0].in_channels == 36
@@ -76,14 +76,14 @@ def test_every_sampled_architecture_of_the_space_builds_and_runs():
 
 
 def test_the_budget_width_scales_the_filters_from_the_paper_counts():
-    arch = [Layer(3, 3, 24, 1, ()), Layer(1, 1, 64, 1, (0,))]
+    arch = [Layer(3, 3, 24, 1, 1, ()), Layer(1, 1, 64, 1, 1, (0,))]
     assert build_nas_rl_child(arch, Budget(C=24), 10).channels == [24, 64]
     assert build_nas_rl_child(arch, Budget(C=6), 10).channels == [6, 16]
 
 
 def test_a_malformed_architecture_names_the_layer():
     with pytest.raises(InvalidArchitecture, match=r"arch\[1\]\.inputs"):
-        NASRLNetwork([Layer(3, 3, 24, 1, ()), Layer(3, 3, 24, 1, (1,))])
+        NASRLNetwork([Layer(3, 3, 24, 1, 1, ()), Layer(3, 3, 24, 1, 1, (1,))])
     with pytest.raises(InvalidArchitecture, match="non-empty list"):
         NASRLNetwork([])
 

@@ -55,7 +55,7 @@ def test_darts_rnn_space_counts_4_to_the_8_times_8_factorial():
 
 def test_nas_rl_space_size():
     assert NASRLSpace(3).size() == 64 ** 3 * 2 ** 3
-    assert NASRLSpace(3, predict_stride=True).size() == 192 ** 3 * 2 ** 3
+    assert NASRLSpace(3, predict_stride=True).size() == (64 * 9) ** 3 * 2 ** 3     # stride height and width, each of 3
 
 
 SMALL = [pnas(1), darts(1), enas_micro(1), DartsRNNSpace(3), ENASRNNSpace(3), ENASMacroSpace(2),
@@ -184,10 +184,10 @@ def test_enas_macro_refuses_skips_from_later_layers():
 
 def test_nas_rl_refuses_a_filter_size_or_stride_outside_the_space():
     arch = NASRLSpace(2).sample(0)
-    arch[0] = Layer(2, 3, 36, 1, ())
+    arch[0] = Layer(2, 3, 36, 1, 1, ())
     assert "arch[0].filter_height 2 is not one of 1, 3, 5, 7" in refused(NASRLSpace(2), arch)
-    arch[0] = Layer(3, 3, 36, 2, ())
-    assert "arch[0].stride 2" in refused(NASRLSpace(2), arch)
+    arch[0] = Layer(3, 3, 36, 2, 2, ())
+    assert "arch[0].stride_height 2" in refused(NASRLSpace(2), arch)
     NASRLSpace(2, predict_stride=True).validate(arch)
 
 

@@ -5,10 +5,13 @@ import re
 import shutil
 
 import pytest
+import torch
 
 from nas_kit import genotypes as G
+from nas_kit.models import MacroNetwork, NASRLNetwork
 from nas_kit.registry import SPACES, draw
-from nas_kit.spaces import ENASMacroSpace
+from nas_kit.spaces import ENASMacroSpace, NASRLSpace
+from nas_kit.spaces.nas_rl import Layer
 from nas_kit.viz import DOT_MISSING, Drawing, GraphvizNotFound, draw_rnn_genotype, inline_svg, svg_text_labels, to_svg
 
 EDGE = re.compile(r'^\s*("?[^"\s]+"?) -> ("?[^"\s]+"?)(?: \[(.*)\])?$', re.M)
@@ -64,14 +67,72 @@ def test_darts_v2_rnn_averages_all_8_nodes_and_enas_rnn_only_its_loose_ends():
     assert {a for a, b, _ in edges(draw_rnn_genotype(G.ENAS_RNN).source) if b == "h_{t}"} == {"2", "5", "6", "9", "10", "11"}
 
 
-def test_macro_and_nas_rl_networks_are_layer_chains_with_skip_edges():
-    macro = [("conv3x3", ()), ("maxpool3x3", (0,)), ("sepconv5x5", (0,))]
+def test_a_macro_drawing_has_the_edges_of_its_macro_network():
+    """MacroNetwork: op_i reads layer i-1 (solid), the skip conv joins the skipped layers (dashed), the classifier
+    reads the last layer."""
+    macro = [("conv3x3", ()), ("maxpool3x3", (0,)), ("sepconv5x5", (0, 1))]
     es = edges(draw(macro, ENASMacroSpace(3)).source)
-    assert ("L0", "L2", 'color=grey40 constraint=false style=dashed') in es
     assert "0: conv3x3" in draw(macro, ENASMacroSpace(3)).source
-    arch = SPACES["nas_rl"](layers=3).sample(1)
-    source = draw(arch, SPACES["nas_rl"](layers=3)).source
-    assert f"{arch[0].filter_height}x{arch[0].filter_width}, {arch[0].filters} filters" in source
+    net = MacroNetwork(macro, C=4)
+    for i, (_, skips) in enumerate(macro):
+        solid = [a for a, b, attrs in es if b == f"L{i}" and "dashed" not in attrs]
+        dashed = sorted(int(a[1:]) for a, b, attrs in es if b == f"L{i}" and "dashed" in attrs)
+        assert solid == ["image" if i == 0 else f"L{i - 1}"] and dashed == list(skips)
+        if i > 0:   # the skip conv reads the op's output and one map per dashed edge
+            assert net.skip_convs[i].op[1].in_channels == (len(dashed) + 1) * net.skip_convs[i].op[1].out_channels
+    assert [a for a, b, _ in es if b == "output"] == ["L2"]
+
+
+def _network_edges(net, images):
+    """The edges NASRLNetwork really computes: which states each layer's input and the classifier's are made of."""
+    from nas_kit.models.nas_rl_network import concat
+    seen = {}
+    hooks = [op.register_forward_hook(lambda m, i, o, k=k: seen.__setitem__(k, (i[0], o))) for k, op in enumerate(net.layers)]
+    hooks.append(net.classifier.register_forward_hook(lambda m, i, o: seen.__setitem__("out", (i[0], o))))
+    net.eval()(images)
+    for h in hooks:
+        h.remove()
+    outs = {k: o for k, (_, o) in seen.items() if k != "out"}
+
+    def sources(x, pooled=False):     # the smallest set of states whose concatenation is x (in order)
+        import itertools
+        cands = ["image"] + sorted(outs)
+        for n in range(1, len(cands) + 1):
+            for combo in itertools.combinations(cands, n):
+                maps = [images if c == "image" else outs[c] for c in combo]
+                if sum(m.shape[1] for m in maps) != x.shape[1]:
+                    continue
+                y = concat(maps)
+                y = y.mean(dim=(2, 3)) if pooled else y
+                if y.shape == x.shape and torch.allclose(y, x, atol=1e-6):
+                    return set(combo)
+        raise AssertionError("no set of states makes this input")
+    layer_edges = {(j, i) for i in sorted(outs) for j in sources(seen[i][0])}
+    return layer_edges, sources(seen["out"][0], pooled=True)
+
+
+NOTEBOOK_03 = [Layer(3, 3, 24, 1, 1, ()), Layer(5, 1, 36, 2, 2, (0,)), Layer(3, 5, 48, 1, 1, (0, 1)),
+               Layer(1, 7, 64, 3, 3, ())]
+
+
+@pytest.mark.parametrize("arch", [NOTEBOOK_03] + [NASRLSpace(4, predict_stride=True).sample(k) for k in range(4)],
+                         ids=["notebook 03"] + [f"sample {k}" for k in range(4)])
+def test_a_nas_rl_drawing_has_exactly_the_edges_of_the_network_it_builds(arch):
+    """Section 3.3: a layer with no input reads the image; every layer that no later layer reads feeds the output."""
+    torch.manual_seed(0)
+    es = edges(draw(arch, NASRLSpace(4, predict_stride=True)).source)
+    node = lambda name: "image" if name == "image" else int(name[1:])
+    drawn = {(node(a), node(b)) for a, b, _ in es if b != "output"}
+    drawn_out = {node(a) for a, b, _ in es if b == "output"}
+    assert len(es) == len(drawn) + len(drawn_out)            # no edge drawn twice
+    built, built_out = _network_edges(NASRLNetwork(arch, width=0.25), torch.randn(1, 3, 12, 12))
+    assert drawn == built and drawn_out == built_out
+
+
+def test_the_notebook_03_network_reads_the_image_at_layer_3_and_feeds_layers_2_and_3_to_the_output():
+    es = edges(draw(NOTEBOOK_03, NASRLSpace(4, predict_stride=True)).source)
+    assert ("image", "L3", "") in es and ("L2", "L3", "") not in es
+    assert sorted(a for a, b, _ in es if b == "output") == ["L2", "L3"]
 
 
 @pytest.mark.parametrize("name", list(SPACES))

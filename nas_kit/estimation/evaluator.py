@@ -47,6 +47,8 @@ class Budget:
     weight_decay: float = 3e-4
     nesterov: bool = False
     grad_clip: float = 5.0
+    reward_last: int = 1            # reward = (max validation accuracy of the last reward_last epochs) ** reward_power
+    reward_power: float = 1.0       # NAS-RL: the last 5 epochs, cubed (Zoph & Le 2017, section 4.1)
     threads: int = 1                # torch threads per worker
     device: str = "cpu"
 
@@ -91,6 +93,13 @@ def accuracy(model, x, y, image_size: int = 32, device: str = "cpu") -> float:
     return evaluate(model, resized(x, image_size, device), torch.as_tensor(y, device=device), 256)[1]
 
 
+def reward_of(accuracies, last: int = 1, power: float = 1.0) -> float:
+    """The reward of a child from its validation accuracy after each epoch: the maximum over the ``last``
+    epochs, to the power ``power``. NAS-RL: "the maximum validation accuracy of the last 5 epochs cubed"
+    (Zoph & Le 2017, section 4.1); last = power = 1: the final accuracy."""
+    return max(accuracies[-last:]) ** power
+
+
 def build_seeded(arch, budget: Budget, num_classes: int, seed: int, build_fn) -> nn.Module:
     """``build_fn(arch, budget, num_classes)`` with its weights drawn from ``seed``, on ``budget.device``."""
     with _INIT_LOCK:  # the global RNG initialises the weights; threads of one process must take turns
@@ -107,7 +116,8 @@ def out_of_memory_message(e: BaseException) -> str:
 
 def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn) -> Outcome:
     """Train ``build_fn(arch, budget, num_classes)`` on data = (x_train, y_train, x_valid, y_valid)
-    (uint8 NHWC images, int labels) and return its validation accuracy as an Outcome (cost = epochs)."""
+    (uint8 NHWC images, int labels) and return its reward (``reward_of`` its validation accuracies; by default
+    the final one) as an Outcome (cost = epochs)."""
     start = time.perf_counter()
     try:
         torch.set_num_threads(budget.threads)
@@ -115,8 +125,13 @@ def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn) -> Outco
         n = max(1, int(round(len(x_train) * budget.data_fraction)))
         num_classes = int(max(y_train.max(), y_valid.max())) + 1
         model = build_seeded(arch, budget, num_classes, seed, build_fn)
-        fit(model, x_train[:n], y_train[:n], budget, seed)
-        reward = accuracy(model, x_valid, y_valid, budget.image_size, budget.device)
+        accs = []
+
+        def after_epoch(epoch):              # the validation accuracy of each of the last reward_last epochs
+            if epoch >= budget.epochs - budget.reward_last:
+                accs.append(accuracy(model, x_valid, y_valid, budget.image_size, budget.device))
+        fit(model, x_train[:n], y_train[:n], budget, seed, after_epoch)
+        reward = reward_of(accs, budget.reward_last, budget.reward_power)
     except Exception as e:  # noqa: BLE001 - exceptions, NaN losses and out-of-memory errors all land here
         return failed(out_of_memory_message(e), float(budget.epochs), time.perf_counter() - start)
     return Outcome(reward, float(budget.epochs), time.perf_counter() - start, "ok", "")

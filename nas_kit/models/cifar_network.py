@@ -99,11 +99,13 @@ class NetworkCIFAR(nn.Module):
     """Stem (3 -> 3C channels), ``layers`` cells, global pooling, classifier; returns ``(logits, logits_aux)``.
 
     ``logits_aux`` is None unless ``auxiliary`` and the network is in train mode.
-    ``drop_path_prob`` is a plain attribute; DARTS raises it linearly over training.
+    ``drop_path_prob`` is a plain attribute; DARTS raises it linearly over training. ``dropout`` before the
+    classifier is 0 in DARTS (ENAS's final micro network: 0.2, ``--child_keep_prob=0.80``).
     """
 
-    def __init__(self, C, num_classes, layers, auxiliary, genotype, drop_path_prob=0.0):
+    def __init__(self, C, num_classes, layers, auxiliary, genotype, drop_path_prob=0.0, dropout=0.0):
         super().__init__()
+        self.dropout = nn.Dropout(dropout)
         validate_genotype(genotype)
         self._layers = layers
         self._auxiliary = auxiliary
@@ -126,7 +128,7 @@ class NetworkCIFAR(nn.Module):
             if i == 2 * self._layers // 3 and self._auxiliary and self.training:
                 logits_aux = self.auxiliary_head(s1)
         out = self.global_pooling(s1)
-        logits = self.classifier(out.view(out.size(0), -1))
+        logits = self.classifier(self.dropout(out.view(out.size(0), -1)))
         return logits, logits_aux
 
 

@@ -1,5 +1,5 @@
 """The ENAS macro network: a whole CNN chosen layer by layer (Pham et al. 2018, section 2.3;
-melodyguan/enas src/cifar10/general_child.py, ``_fixed_layer`` with ``whole_channels``).
+melodyguan/enas src/cifar10/general_child.py with ``whole_channels``, as the macro scripts run it).
 
 Architecture format (plain data): a list of ``L`` layers, each ``(op_name, skips)``:
 
@@ -7,13 +7,18 @@ Architecture format (plain data): a list of ``L`` layers, each ``(op_name, skips
 * ``skips``: a tuple of indices ``j < i`` of earlier layers whose outputs layer ``i`` also
   receives (layer ``i``'s main input is always layer ``i-1``, or the stem for layer 0).
 
-Layer ``i`` computes ``out = op(layer_{i-1})``; for ``i > 0`` it then concatenates
-``[layer_j for j in skips] + [out]`` and maps it back to ``C`` channels with
-ReLU -> 1x1 conv -> BN, as the ENAS code does.  After layers ``L//3 - 1`` and
-``2*(L//3) - 1`` (ENAS's ``pool_distance``) the channels double and the stored layer
-outputs are halved in resolution by factorized reductions, so later skips still fit.
-(ENAS reduces every stored output; here only those a later layer reads, so that no
-parameter is left without a gradient.  The classifier has no bias, as in ENAS's ``fc``.)
+Layer ``i`` computes ``out = op(layer_{i-1})``; for ``i > 0`` it then joins the skips in one of the two ways
+of general_child.py:
+
+* ``search=False`` (``_fixed_layer``, the final network): concatenate ``[layer_j for j in skips] + [out]``
+  and map it back to the layer's channels with ReLU -> 1x1 conv -> BN; after layers ``L//3 - 1`` and
+  ``2*(L//3) - 1`` (ENAS's ``pool_distance``) the channels double (``out_filters *= 2`` with a fixed arc);
+* ``search=True`` (``_enas_layer``, the network the search trains): ``BN(out + sum_{j in skips} layer_j)``,
+  and the channels stay ``C`` at the pooling layers.
+
+At the pooling layers the stored layer outputs are halved in resolution by factorized reductions, so later
+skips still fit (ENAS reduces every stored output; here only those a later layer reads, so that no
+parameter is left without a gradient). The classifier has no bias, as in ENAS's ``fc``.
 Then global average pooling, dropout and a linear classifier.
 """
 import torch
@@ -42,11 +47,17 @@ def macro_op(name, C):
     return nn.Sequential(ReLUConvBN(C, C, 1, 1, 0), pool)
 
 
+def join_skips(skipped, out, search):
+    """What the skip conv (``search=False``) or the skip BN (``search=True``) of a layer reads."""
+    return sum(skipped, out) if search else torch.cat(skipped + [out], dim=1)
+
+
 class MacroNetwork(nn.Module):
     """ENAS macro child network; ``forward(images)`` returns logits."""
 
-    def __init__(self, arch, C=24, num_classes=10, keep_prob=1.0):
+    def __init__(self, arch, C=24, num_classes=10, keep_prob=1.0, search=False):
         super().__init__()
+        self.search = search
         if not isinstance(arch, list) or not arch:
             raise InvalidArchitecture("arch", "must be a non-empty list of (op_name, skips) layers.")
         ENASMacroSpace(len(arch)).validate(arch)
@@ -60,12 +71,14 @@ class MacroNetwork(nn.Module):
         self.reductions = nn.ModuleDict()
         for i, (name, skips) in enumerate(self.arch):
             self.ops.append(macro_op(name, C))
-            self.skip_convs.append(ReLUConvBN((len(skips) + 1) * C, C, 1, 1, 0) if i > 0 else nn.Identity())
+            self.skip_convs.append(nn.Identity() if i == 0 else nn.BatchNorm2d(C) if search
+                                   else ReLUConvBN((len(skips) + 1) * C, C, 1, 1, 0))
             if i in self.pool_layers:
                 # Reduce the next layer's input and every output a later layer skips to.
+                C_next = C if search else 2 * C
                 for j in self._still_needed(i):
-                    self.reductions[f"{i}_{j}"] = FactorizedReduce(C, 2 * C)
-                C *= 2
+                    self.reductions[f"{i}_{j}"] = FactorizedReduce(C, C_next)
+                C = C_next
         self.dropout = nn.Dropout(1.0 - keep_prob)
         self.classifier = nn.Linear(C, num_classes, bias=False)
 
@@ -79,7 +92,7 @@ class MacroNetwork(nn.Module):
         for i, (name, skips) in enumerate(self.arch):
             out = self.ops[i](x)
             if i > 0:
-                out = self.skip_convs[i](torch.cat([outputs[j] for j in skips] + [out], dim=1))
+                out = self.skip_convs[i](join_skips([outputs[j] for j in skips], out, self.search))
             outputs.append(out)
             x = out
             if i in self.pool_layers:

@@ -20,6 +20,25 @@ from nas_kit.models.cifar_network import NetworkCIFAR
 from nas_kit.models.operations import ReLUConvBN
 
 
+class ENASAuxiliaryHead(nn.Module):
+    """micro_child.py's aux head: ReLU, 5x5 average pooling with stride 3 (no padding), 1x1 conv to 128, BN, ReLU,
+    a conv over the whole pooled map to 768, BN, ReLU, global pooling and a classifier without bias. ``size``
+    is the side of the map it reads (8 on 32x32 images); a map smaller than 5 is pooled whole."""
+
+    def __init__(self, C, size, num_classes=10):
+        super().__init__()
+        k = min(5, size)
+        pooled = (size - k) // 3 + 1
+        self.features = nn.Sequential(
+            nn.ReLU(), nn.AvgPool2d(k, stride=3, padding=0),
+            nn.Conv2d(C, 128, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU(),
+            nn.Conv2d(128, 768, pooled, bias=False), nn.BatchNorm2d(768), nn.ReLU())
+        self.classifier = nn.Linear(768, num_classes, bias=False)
+
+    def forward(self, x):
+        return self.classifier(torch.mean(self.features(x), dim=(2, 3)))
+
+
 class ENASMicroNetwork(NetworkCIFAR):
     """``NetworkCIFAR(C, num_classes, layers, False, genotype)``'s cells with ENAS's search-time head;
     ``forward`` returns ``(logits, None)`` like ``NetworkCIFAR``."""

@@ -3,7 +3,7 @@
 Architecture format: a list of ``nas_kit.spaces.nas_rl.Layer(filter_height, filter_width,
 filters, stride, inputs)``, as the controller writes it. Layer ``i`` is
 
-    conv(filter_height x filter_width, filters, stride) -> batch norm -> ReLU
+    conv(filter_height x filter_width, filters, stride_height x stride_width) -> batch norm -> ReLU
 
 applied to the depth-concatenation of the layers named by its anchor point (``inputs``). The
 paper's three rules for skip connections (section 3.3):
@@ -50,7 +50,7 @@ class NASRLNetwork(nn.Module):
         super().__init__()
         if not isinstance(arch, list) or not arch:
             raise InvalidArchitecture("arch", "must be a non-empty list of Layer(filter_height, filter_width, "
-                                      "filters, stride, inputs).")
+                                      "filters, stride_height, stride_width, inputs).")
         NASRLSpace(layers=len(arch), predict_stride=True).validate(arch)
         if width <= 0:
             raise ValueError(f"width must be positive, not {width}.")
@@ -62,7 +62,8 @@ class NASRLNetwork(nn.Module):
             c_out = self.channels[len(self.layers)]
             kernel = (layer.filter_height, layer.filter_width)
             self.layers.append(nn.Sequential(
-                nn.Conv2d(c_in, c_out, kernel, layer.stride, (kernel[0] // 2, kernel[1] // 2), bias=False),
+                nn.Conv2d(c_in, c_out, kernel, (layer.stride_height, layer.stride_width),
+                          (kernel[0] // 2, kernel[1] // 2), bias=False),
                 nn.BatchNorm2d(c_out),
                 nn.ReLU(inplace=False)))
         read = {j for layer in arch for j in layer.inputs}

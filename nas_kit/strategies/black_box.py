@@ -45,8 +45,11 @@ class ImageChild:
     C: int = 24
     child_batch_size: int = 128
     image_size: int = 32
-    lr: float = 0.025
+    lr: float = 0.025                  # SGD momentum 0.9, cosine to 0 (DARTS's train.py), unless a paper says
     weight_decay: float = 3e-4
+    nesterov: bool = False
+    reward_last: int = 1               # reward = max validation accuracy of the last reward_last epochs ...
+    reward_power: float = 1.0          # ... to this power (NAS-RL: 5 and 3)
     n_train: int = 0
     valid_fraction: float = 0.1
     data: str = choice("cifar10", IMAGE_DATA)
@@ -54,6 +57,12 @@ class ImageChild:
     pool: str = choice("process", ("thread", "process"))
     workers: int = 1
     layers: int = 11                   # cells per child (cell spaces only; elsewhere the space's size)
+
+    SOURCES = {"lr": "DARTS's train.py unless the method's paper sets it (NAS-RL: 0.1)",
+               "weight_decay": "DARTS's train.py unless the method's paper sets it (NAS-RL: 1e-4)",
+               "child_batch_size": "the kit's choice", "C": "the kit's choice (NAS-RL: 24 builds the paper's filters)",
+               "image_size": "CIFAR-10's", "valid_fraction": "NAS-RL's 5,000 of 50,000",
+               "child_epochs": "each method's paper where it says (NAS-RL 50, PNAS 20); else 25, DARTS's random baseline"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,9 @@ class TextChild:
     n_train: int = 0
     n_valid: int = 0
 
+    SOURCES = {"child_epochs": "the kit's choice", "nhid": "the kit's choice",
+               "dropouts": "DARTS's rnn/train_search.py", "reward_c": "ENAS's reward c / ppl, c = 80"}
+
 
 @dataclass(frozen=True)
 class TableChild:
@@ -85,11 +97,19 @@ CHILDREN = {"images": (ImageChild(), replace(ImageChild(), child_epochs=1, C=4, 
             "table": (TableChild(), TableChild())}
 
 
+# what the quick profile shrinks of a child (sizes and budgets); the rest of a paper's child recipe it keeps
+SIZES = ("child_epochs", "C", "child_batch_size", "image_size", "n_train", "layers")
+
+
 def recipes(method_recipe, space_key: str, profile: str) -> list:
-    """The parts of a black-box search's settings: the method's recipe, BlackBox, and its children's recipe."""
+    """The parts of a black-box search's settings: the method's recipe, BlackBox, and its children's recipe
+    (the method's paper's child settings in the full profile; in the quick profile those that are no size)."""
     task = entry(space_key).task
     full, quick = CHILDREN[task]
-    child = pick(quick, replace(full, **method_recipe.child) if task == "images" else full, profile)
+    if task == "images":
+        full = replace(full, **method_recipe.child)
+        quick = replace(quick, **{k: v for k, v in method_recipe.child.items() if k not in SIZES})
+    child = pick(quick, full, profile)
     return [method_recipe, pick(BlackBox(parallel=4), BlackBox(), profile), child]
 
 
@@ -117,6 +137,7 @@ def _evaluator(strategy, s: dict):
     child = from_settings(ImageChild, s)
     budget = Budget(epochs=child.child_epochs, C=child.C, layers=child.layers, image_size=child.image_size,
                     batch_size=child.child_batch_size, lr=child.lr, weight_decay=child.weight_decay,
+                    nesterov=child.nesterov, reward_last=child.reward_last, reward_power=child.reward_power,
                     threads=s["threads"] or 1, device=str(resolve_device(s["device"])))
     workers = max(1, child.workers)      # processes are spawned, so that each may start CUDA on its own
     pool = ThreadPoolExecutor(workers) if child.pool == "thread" else process_pool(workers)

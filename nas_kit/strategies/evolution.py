@@ -5,7 +5,9 @@ Architecture Search", section 2 and Algorithm 1).
     repeat:
         sample <- S architectures drawn at random from the population (with replacement)
         parent <- the best of the sample                     (tournament selection)
-        child  <- mutate(parent)        (op mutation, hidden-state mutation, or identity)
+        child  <- mutate(parent)        (op or hidden-state mutation; the paper's identity mutation,
+                                         an unchanged copy, with probability ``identity_prob``: off by
+                                         default, ``--set identity_prob=...`` from the command line)
         evaluate child; append it to the population
         remove the OLDEST member of the population           (aging; 'regularized')
 
@@ -88,14 +90,19 @@ class RegularizedEvolution(Strategy):
 
 @dataclass(frozen=True)
 class EvolutionRecipe(SearchRecipe):
-    """Real et al. 2019, section 4: P = 100, S = 25, 20,000 models."""
+    """Real et al. 2019, section 4: P = 100, S = 25, 20,000 models; identity_prob: the chance that a child is an
+    unchanged copy (the paper's identity mutation; 0 by default, the kit's choice: the paper gives no rate)."""
     budget: int = 20000
     population: int = 100
     sample_size: int = 25
     aging: bool = True
+    identity_prob: float = 0.0
+
+    SOURCES = {"identity_prob": "the kit's choice (the paper lists the identity mutation, no rate)"}
 
     def make(self, space, seed: int) -> RegularizedEvolution:
-        return RegularizedEvolution(space, self.population, self.sample_size, aging=self.aging, seed=seed)
+        return RegularizedEvolution(space, self.population, self.sample_size, aging=self.aging,
+                                    identity_prob=self.identity_prob, seed=seed)
 
 
 FULL = EvolutionRecipe()

@@ -35,6 +35,8 @@ class Recipe:
     cosine_per: str = choice("epoch", ("epoch", "step"))   # the lr falls once per epoch (DARTS) or every step
     momentum: float = 0.9
     nesterov: bool = False
+    lr_T0: int = 0                   # cosine with warm restarts after lr_T0, lr_T0 * lr_T_mul, ... epochs (ENAS);
+    lr_T_mul: int = 2                # 0: one cosine over all epochs (DARTS)
     weight_decay: float = 3e-4
     grad_clip: float = 5.0
     crop_padding: int = 4            # random crop after zero padding; horizontal flips always
@@ -55,7 +57,11 @@ def steps_per_epoch(n: int, recipe: Recipe) -> int:
 
 
 def cosine(optimizer, recipe: Recipe, n: int) -> torch.optim.lr_scheduler.CosineAnnealingLR:
-    """The cosine from ``lr`` to ``lr_min`` over every epoch, or over every step of every epoch."""
+    """The cosine from ``lr`` to ``lr_min`` over every epoch, or over every step of every epoch; with ``lr_T0``,
+    restarted after lr_T0, lr_T0 * lr_T_mul, ... epochs (ENAS's ``get_train_ops``: 10, 20, 40, ...)."""
+    if recipe.lr_T0:
+        return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, recipe.lr_T0, recipe.lr_T_mul,
+                                                                    eta_min=recipe.lr_min)
     steps = recipe.epochs * (steps_per_epoch(n, recipe) if recipe.cosine_per == "step" else 1)
     return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps, eta_min=recipe.lr_min)
 

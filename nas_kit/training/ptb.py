@@ -48,6 +48,9 @@ class Recipe:
     alpha: float = 0.0               # activation regularisation
     beta: float = 1e-3               # temporal activation regularisation
     nonmono: int = 5                 # epochs without improvement before averaged SGD; 0: plain SGD throughout
+    lr_decay: float = 1.0            # lr * lr_decay ** (epoch - decay_start) from epoch decay_start (ENAS), ...
+    decay_start: int = 0
+    lr_min: float = 0.0              # ... never below lr_min
     eval_batch_size: int = 10
     max_batches: int = 0             # per epoch; 0: the whole stream
     seed: int = 0
@@ -114,6 +117,12 @@ def steps_per_epoch(train_data, recipe: Recipe) -> int:
     return min(steps, recipe.max_batches) if recipe.max_batches else steps
 
 
+def epoch_lr(r: Recipe, epoch: int) -> float:
+    """The learning rate of (0-based) ``epoch`` under ENAS's decay: lr * lr_decay ** max(0, epoch - decay_start),
+    at least lr_min (src/ptb/ptb_enas_child.py: lr_dec_rate per epoch from lr_dec_start, floored at lr_dec_min)."""
+    return max(r.lr_min, r.lr * r.lr_decay ** max(0, epoch - r.decay_start))
+
+
 def _sequence_length(rng, r: Recipe) -> int:
     if not r.variable_bptt:
         return r.bptt
@@ -138,6 +147,8 @@ def train_epoch(model, optimizer, train_data, r: Recipe, epoch: int, bar, steps:
     torch.manual_seed(seed)                              # dropout masks
     rng = np.random.default_rng(seed)                    # BPTT lengths
     model.train()
+    if r.lr_decay != 1.0:                                # ENAS's decay (ptb_final.sh), set from the epoch alone
+        optimizer.param_groups[0]["lr"] = epoch_lr(r, epoch)
     hidden = model.init_hidden(train_data.size(1))
     loss_sum, batches, i = torch.zeros((), device=train_data.device), 0, 0
     if bar is not None:

@@ -47,6 +47,9 @@ class TrainCIFAR:
     lr: float = 0.025
     lr_min: float = 0.0
     momentum: float = 0.9
+    nesterov: bool = False
+    lr_T0: int = 0                     # 0: one cosine (DARTS); ENAS: restarts after 10, 20, 40, ... epochs
+    lr_T_mul: int = 2
     weight_decay: float = 3e-4
     grad_clip: float = 5.0
     C: int = 36
@@ -55,6 +58,7 @@ class TrainCIFAR:
     auxiliary_weight: float = 0.4
     cutout: int = 16
     drop_path_prob: float = 0.2
+    dropout: float = 0.0               # before the classifier (ENAS micro final: 0.2)
     crop_padding: int = 4
     data: str = choice("cifar10", IMAGE_DATA)
     data_root: str = ""
@@ -67,10 +71,18 @@ class TrainCIFAR:
     channels_last: str = choice("auto", SWITCH)
     threads: int = 0
 
+    SOURCES = {"amp": "the kit's choice: bf16 autocast on CUDA (auto); DARTS trains in float32 (--set amp=off)",
+               "channels_last": "the kit's choice: channels-last on CUDA (auto); --set channels_last=off for DARTS's",
+               "eval_batch_size": "the kit's choice", "dropout": "cifar10_micro_final.sh (keep 0.8) in --recipe ENAS",
+               "cutout": "DARTS's train.py; in --recipe ENAS the ENAS paper's CutOut (the script sets none)",
+               "drop_path_prob": "in --recipe ENAS the script's 0.4, rising linearly as in DARTS (ENAS also "
+                                 "scales it by depth)"}
+
     def loop(self) -> cifar.Recipe:
         """The training loop's recipe (nas_kit.training.cifar)."""
         return cifar.Recipe(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, lr_min=self.lr_min,
-                            momentum=self.momentum, weight_decay=self.weight_decay, grad_clip=self.grad_clip,
+                            momentum=self.momentum, nesterov=self.nesterov, lr_T0=self.lr_T0,
+                            lr_T_mul=self.lr_T_mul, weight_decay=self.weight_decay, grad_clip=self.grad_clip,
                             crop_padding=self.crop_padding, cutout=self.cutout, drop_path_prob=self.drop_path_prob,
                             auxiliary_weight=self.auxiliary_weight if self.auxiliary else 0.0)
 
@@ -78,16 +90,29 @@ class TrainCIFAR:
 # full: DARTS cnn/train.py (the paper's evaluation, appendix A.2).  quick: the same recipe, shrunk
 # (fewer channels, cells, images and epochs) to run in seconds on a CPU on the kit's own images.
 FULL = TrainCIFAR()
-QUICK = replace(FULL, epochs=4, batch_size=32, C=8, layers=5, data="synthetic", n_train=500, n_test=250,
-                eval_batch_size=250, threads=1)
-RECIPE = {"full": FULL, "quick": QUICK}
+_SHRINK = dict(epochs=4, batch_size=32, C=8, layers=5, data="synthetic", n_train=500, n_test=250, eval_batch_size=250,
+               threads=1)
+QUICK = replace(FULL, **_SHRINK)
+# ENAS's final micro network (melodyguan/enas scripts/cifar10_micro_final.sh): 15 normal cells and 2 reductions
+# (17 cells) of 36 channels, batch 144, 630 epochs of SGD with Nesterov momentum (lr 0.05 -> 0.0001 on a cosine
+# restarted after 10, 30, 70, 150, 310 epochs), l2 2e-4, aux head 0.4, drop-path 0.4 (keep 0.6), dropout 0.2
+# (keep 0.8); cutout 16 from the paper (Table 2, "with CutOut"; the script sets none). Drop-path rises linearly
+# over the epochs, as in DARTS (ENAS also scales it by the cell's depth).
+ENAS_FULL = replace(FULL, epochs=630, batch_size=144, lr=0.05, lr_min=1e-4, nesterov=True, lr_T0=10, lr_T_mul=2,
+                    weight_decay=2e-4, C=36, layers=17, auxiliary=True, auxiliary_weight=0.4, cutout=16,
+                    drop_path_prob=0.4, dropout=0.2)
+RECIPES = {"DARTS": {"full": FULL, "quick": QUICK}, "ENAS": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
+RECIPE = RECIPES["DARTS"]
 
 
-def recipe(profile: str = "quick", **overrides) -> TrainCIFAR:
-    """The settings of ``profile`` with ``overrides`` applied (checked: an unknown key is an error)."""
-    if profile not in RECIPE:
-        raise ValueError(f"profile {profile!r} is not one of {', '.join(RECIPE)}.")
-    return override(RECIPE[profile], overrides, f"train on cifar10 ({profile} profile)")
+def recipe(profile: str = "quick", paper: str = "DARTS", **overrides) -> TrainCIFAR:
+    """The settings of ``profile`` of ``paper``'s final training (DARTS: cnn/train.py; ENAS:
+    cifar10_micro_final.sh) with ``overrides`` applied (checked: an unknown key is an error)."""
+    if paper not in RECIPES:
+        raise ValueError(f"recipe {paper!r} is not one of {', '.join(RECIPES)}.")
+    if profile not in RECIPES[paper]:
+        raise ValueError(f"profile {profile!r} is not one of {', '.join(RECIPES[paper])}.")
+    return override(RECIPES[paper][profile], overrides, f"train on cifar10 ({profile} profile)")
 
 
 def check(settings: TrainCIFAR) -> None:
@@ -98,8 +123,9 @@ def check(settings: TrainCIFAR) -> None:
     for key in ("n_train", "n_test", "cutout", "crop_padding", "threads"):
         if getattr(settings, key) < 0:
             raise ValueError(f"setting {key}={getattr(settings, key)} must be 0 or more.")
-    if not 0 <= settings.drop_path_prob < 1:
-        raise ValueError(f"setting drop_path_prob={settings.drop_path_prob} must be in [0, 1).")
+    for key in ("drop_path_prob", "dropout"):
+        if not 0 <= getattr(settings, key) < 1:
+            raise ValueError(f"setting {key}={getattr(settings, key)} must be in [0, 1).")
     if settings.layers < 3 and settings.auxiliary:
         raise ValueError(f"layers={settings.layers} leaves no cell at 2/3 depth for the auxiliary head: "
                          "use layers >= 3 or auxiliary=false.")
@@ -116,7 +142,8 @@ def load_images(settings: TrainCIFAR):
 def build(genotype, settings: TrainCIFAR, num_classes: int = 10) -> NetworkCIFAR:
     """The evaluation network, its weights drawn from ``settings.seed``."""
     torch.manual_seed(settings.seed)
-    return NetworkCIFAR(settings.C, num_classes, settings.layers, settings.auxiliary, genotype)
+    return NetworkCIFAR(settings.C, num_classes, settings.layers, settings.auxiliary, genotype,
+                        dropout=settings.dropout)
 
 
 def train_cifar(genotype, settings: TrainCIFAR | None = None, run_dir=None, resume: bool = False,

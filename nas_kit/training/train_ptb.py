@@ -52,6 +52,7 @@ class TrainPTB:
     epochs: int = 8000
     batch_size: int = 64
     bptt: int = 35
+    variable_bptt: bool = True         # AWD-LSTM's random lengths (DARTS); ENAS: every batch 35 long
     max_seq_len_delta: int = 20
     lr: float = 20.0
     clip: float = 0.25
@@ -64,7 +65,10 @@ class TrainPTB:
     dropoute: float = 0.1
     alpha: float = 0.0
     beta: float = 1e-3
-    nonmono: int = 5
+    nonmono: int = 5                   # averaged SGD after 5 epochs without progress (DARTS); 0: SGD throughout
+    lr_decay: float = 1.0              # ENAS: lr x 0.9991 every epoch from epoch 14, at least 0.001
+    decay_start: int = 0
+    lr_min: float = 0.0
     eval_batch_size: int = 10
     test_batch_size: int = 1
     init_op: str = choice("tanh", RNN_ACTIVATIONS)
@@ -78,33 +82,54 @@ class TrainPTB:
     amp: str = choice("off", SWITCH)
     threads: int = 0
 
+    SOURCES = {"amp": "the kit's choice (off: float32, as the scripts)",
+               "dropoute": "in --recipe ENAS ENAS's e_keep 0.79 as word dropout (ENAS drops word positions)",
+               "test_batch_size": "DARTS's test batch 1 (both recipes)"}
+
     def loop(self) -> ptb.Recipe:
         """The training loop's recipe (nas_kit.training.ptb)."""
-        return ptb.Recipe(epochs=self.epochs, bptt=self.bptt, max_seq_len_delta=self.max_seq_len_delta, lr=self.lr,
-                          clip=self.clip, weight_decay=self.weight_decay, alpha=self.alpha, beta=self.beta,
-                          nonmono=self.nonmono, eval_batch_size=self.eval_batch_size, seed=self.seed)
+        return ptb.Recipe(epochs=self.epochs, bptt=self.bptt, variable_bptt=self.variable_bptt,
+                          max_seq_len_delta=self.max_seq_len_delta, lr=self.lr, clip=self.clip,
+                          weight_decay=self.weight_decay, alpha=self.alpha, beta=self.beta, nonmono=self.nonmono,
+                          lr_decay=self.lr_decay, decay_start=self.decay_start, lr_min=self.lr_min,
+                          eval_batch_size=self.eval_batch_size, seed=self.seed)
 
 
 # full: DARTS rnn/train.py.  quick: the same recipe, shrunk (smaller model, fewer tokens and epochs) to run
 # in seconds on a CPU on the kit's own corpus.
 FULL = TrainPTB()
-QUICK = replace(FULL, epochs=10, batch_size=32, emsize=64, data="synthetic", n_train=20000, n_valid=2000,
-                n_test=2000, threads=1)
-RECIPE = {"full": FULL, "quick": QUICK}
+_SHRINK = dict(epochs=10, batch_size=32, emsize=64, data="synthetic", n_train=20000, n_valid=2000, n_test=2000,
+               threads=1)
+QUICK = replace(FULL, **_SHRINK)
+# ENAS's final model (melodyguan/enas scripts/ptb_final.sh): 748 units, batch 64, 2,000 epochs of plain SGD
+# (lr 20, x 0.9991 per epoch from epoch 14, at least 0.001), BPTT 35, clip 0.25, l2 5e-7, slowness (TAR) 1e-3;
+# keep probabilities e 0.79 (words), x 0.25, h 0.75, o 0.24
+ENAS_FULL = replace(FULL, epochs=2000, batch_size=64, bptt=35, variable_bptt=False, lr=20.0, clip=0.25,
+                    weight_decay=5e-7, emsize=748, dropout=0.76, dropouth=0.25, dropoutx=0.75, dropouti=0.0,
+                    dropoute=0.21, beta=1e-3, nonmono=0, lr_decay=0.9991, decay_start=14, lr_min=0.001)
+RECIPES = {"DARTS": {"full": FULL, "quick": QUICK}, "ENAS": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
+RECIPE = RECIPES["DARTS"]
 
 
-def recipe(profile: str = "quick", **overrides) -> TrainPTB:
-    """The settings of ``profile`` with ``overrides`` applied (checked: an unknown key is an error)."""
-    if profile not in RECIPE:
-        raise ValueError(f"profile {profile!r} is not one of {', '.join(RECIPE)}.")
-    return override(RECIPE[profile], overrides, f"train on ptb ({profile} profile)")
+def recipe(profile: str = "quick", paper: str = "DARTS", **overrides) -> TrainPTB:
+    """The settings of ``profile`` of ``paper``'s final training (DARTS: rnn/train.py; ENAS: ptb_final.sh) with
+    ``overrides`` applied (checked: an unknown key is an error)."""
+    if paper not in RECIPES:
+        raise ValueError(f"recipe {paper!r} is not one of {', '.join(RECIPES)}.")
+    if profile not in RECIPES[paper]:
+        raise ValueError(f"profile {profile!r} is not one of {', '.join(RECIPES[paper])}.")
+    return override(RECIPES[paper][profile], overrides, f"train on ptb ({profile} profile)")
 
 
 def check(settings: TrainPTB) -> None:
     """One sentence for the first setting out of range."""
-    for key in ("epochs", "batch_size", "bptt", "emsize", "eval_batch_size", "test_batch_size", "nonmono"):
+    for key in ("epochs", "batch_size", "bptt", "emsize", "eval_batch_size", "test_batch_size"):
         if getattr(settings, key) < 1:
             raise ValueError(f"setting {key}={getattr(settings, key)} must be at least 1.")
+    if settings.nonmono < 0:
+        raise ValueError(f"setting nonmono={settings.nonmono} must be 0 (SGD throughout) or more.")
+    if not 0 < settings.lr_decay <= 1:
+        raise ValueError(f"setting lr_decay={settings.lr_decay} must be in (0, 1].")
     for key in ("dropout", "dropouth", "dropoutx", "dropouti", "dropoute"):
         if not 0 <= getattr(settings, key) < 1:
             raise ValueError(f"setting {key}={getattr(settings, key)} must be in [0, 1).")

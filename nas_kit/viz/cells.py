@@ -8,7 +8,8 @@ and rnn/visualize.py): one function per kind of architecture, each taking the ar
     RNN cell                 x_t, h_{t-1} -> node 0 (DARTS) or node 1 (ENAS) -> ... -> h_t,
                              h_t the average ('avg') of the concat nodes / the loose ends.
     ENAS macro network       a chain of layers labelled with their op, skip edges dashed.
-    NAS-RL network           a chain of layers "HxW, F filters", skip edges dashed.
+    NAS-RL network           layers "HxW, F filters" with exactly the network's edges: each layer's inputs
+                             (the image where it has none), every unread layer into the output.
     mini-benchmark cell      NAS-Bench-201 style: nodes 0..3, an op on every edge i -> j.
     toy 1-D architecture     nas_kit.viz.toy.toy_dag.
 
@@ -121,31 +122,46 @@ def draw_bench_cell(arch, title=None):
 
 
 # ---------------------------------------------------------------- whole networks
-def _chain(name, title, labels, skips):
-    """image -> layer 0 -> ... -> layer L-1 -> output; ``skips[i]`` the earlier layers layer i also reads."""
-    g = _digraph(name, title, rankdir="TB")
+def draw_macro(arch, title=None):
+    """ENAS macro network (section 2.3), as ``MacroNetwork`` builds it: layer i applies op_i to layer i-1 (the
+    stem for layer 0; a solid edge), joins the outputs of the layers in its ``skips`` (dashed edges; a skip from
+    layer i-1 is a second edge beside the op's), and the classifier reads the last layer."""
+    g = _digraph("macro", title, rankdir="TB")
     g.node("image", fillcolor=INPUT)
-    for i, label in enumerate(labels):
-        g.node(f"L{i}", f"{i}: {label}", fillcolor=NODE)
+    for i, (op, skips) in enumerate(arch):
+        g.node(f"L{i}", f"{i}: {op}", fillcolor=NODE)
         g.edge("image" if i == 0 else f"L{i - 1}", f"L{i}", weight="10")
-        for j in skips[i]:
-            if j != i - 1:
-                g.edge(f"L{j}", f"L{i}", style="dashed", color="grey40", constraint="false")
-            else:  # the chain edge already joins them: mark the skip on it as well
-                g.edge(f"L{j}", f"L{i}", style="dashed", color="grey40")
+        for j in skips:
+            g.edge(f"L{j}", f"L{i}", style="dashed", color="grey40", constraint="false" if j != i - 1 else "true")
     g.node("output", fillcolor=OUTPUT)
-    if labels:
-        g.edge(f"L{len(labels) - 1}", "output", weight="10")
+    if arch:
+        g.edge(f"L{len(arch) - 1}", "output", weight="10")
     return g
 
 
-def draw_macro(arch, title=None):
-    """ENAS macro network (section 2.3): layer i = op_i, with dashed skip edges from the layers in ``skips``."""
-    return _chain("macro", title, [op for op, _ in arch], [tuple(skips) for _, skips in arch])
+def nas_rl_edges(arch) -> tuple[list, list]:
+    """The edges of a NAS-RL network by section 3.3's rules: (source, layer) for each layer's inputs, the
+    image where a layer has none; and the layers no later layer reads, which the output concatenates."""
+    edges = [(j, i) for i, layer in enumerate(arch) for j in layer.inputs] + \
+            [("image", i) for i, layer in enumerate(arch) if not layer.inputs]
+    read = {j for layer in arch for j in layer.inputs}
+    return sorted(edges, key=lambda e: (e[1], str(e[0]))), [i for i in range(len(arch)) if i not in read]
 
 
 def draw_nas_rl(arch, title=None):
-    """NAS-RL CNN (Zoph & Le 2017, Fig. 4): layer i = HxW filters, F of them (stride), dashed skip edges."""
-    labels = [f"{l.filter_height}x{l.filter_width}, {l.filters} filters" + (f", stride {l.stride}" if l.stride != 1 else "")
-              for l in arch]
-    return _chain("network", title, labels, [tuple(l.inputs) for l in arch])
+    """NAS-RL CNN (Zoph & Le 2017, section 3.3 and Fig. 4): layer i = HxW filters, F of them (stride), with an
+    edge from each layer it reads (from the image when it reads none), and an edge to the output from every
+    layer that no later layer reads: exactly the edges ``NASRLNetwork`` builds."""
+    g = _digraph("network", title, rankdir="TB")
+    g.node("image", fillcolor=INPUT)
+    for i, l in enumerate(arch):
+        stride = (l.stride_height, l.stride_width)
+        g.node(f"L{i}", f"{i}: {l.filter_height}x{l.filter_width}, {l.filters} filters"
+               + (f", stride {stride[0]}x{stride[1]}" if stride != (1, 1) else ""), fillcolor=NODE)
+    inputs, outputs = nas_rl_edges(arch)
+    for j, i in inputs:
+        g.edge("image" if j == "image" else f"L{j}", f"L{i}")
+    g.node("output", fillcolor=OUTPUT)
+    for i in outputs:
+        g.edge(f"L{i}", "output")
+    return g

@@ -34,10 +34,13 @@ class DARTSCells:
 
 @dataclass(frozen=True)
 class DARTSRecurrent:
-    """rnn/train_search.py: 50 epochs, batch 256, BPTT 35, w by SGD (lr 20), alpha by Adam (3e-3), 300 units."""
+    """rnn/train_search.py: 50 epochs, batch 256, BPTT 35 (17 one step in 20, lr scaled by length / 35), w by SGD
+    (lr 20) with TAR beta = 1e-3, alpha by Adam (3e-3), 300 units."""
     epochs: int = 50
     batch_size: int = 256
     bptt: int = 35
+    variable_bptt: bool = True
+    beta: float = 1e-3                 # temporal activation regularisation on w's loss
     lr: float = 20.0
     weight_decay: float = 5e-7
     clip: float = 0.25

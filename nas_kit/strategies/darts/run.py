@@ -52,7 +52,8 @@ def _search_recurrent(space: DartsRNNSpace, s: dict, device, run_dir, resume, ba
     valid = batchify(corpus.valid, r.batch_size).to(device)
     return search.search_rnn(
         model, train, valid, epochs=r.epochs, bptt=r.bptt, lr=r.lr, weight_decay=r.weight_decay, clip=r.clip,
-        arch_lr=r.arch_lr, arch_weight_decay=r.arch_weight_decay, unrolled=r.unrolled, run_dir=run_dir,
+        arch_lr=r.arch_lr, arch_weight_decay=r.arch_weight_decay, unrolled=r.unrolled, beta=r.beta,
+        variable_bptt=r.variable_bptt, seed=s["seed"], run_dir=run_dir,
         resume=resume, log=bar.note, on_epoch=_metrics(run_dir))
 
 

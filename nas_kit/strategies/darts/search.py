@@ -8,8 +8,9 @@ CNN: the CIFAR-10 training set is split in half, one half for w, the other for a
 (section 3.1.1); w by SGD (lr 0.025 cosine to 0.001, momentum 0.9, weight decay 3e-4,
 gradient clip 5), alpha by Adam (lr 3e-4, betas (0.5, 0.999), weight decay 1e-3), 50 epochs,
 batch 64, random crop and flip.  RNN: w on PTB's training text, alpha on its validation
-text, as in the DARTS code; SGD lr 20, weight decay 5e-7, clip 0.25, batch 256, BPTT 35;
-alpha by Adam lr 3e-3, weight decay 1e-3 (A.1.2).
+text, as in the DARTS code; SGD lr 20, weight decay 5e-7, clip 0.25, batch 256, BPTT 35 (17 one step in 20,
+the lr scaled by the length), temporal activation regularisation 1e-3; alpha by Adam lr 3e-3, weight decay 1e-3
+(A.1.2, rnn/train_search.py).
 
 After every epoch the loop records softmax(alpha), the derived genotype and the accuracy
 (or perplexity) in ``history``, given ``run_dir`` writes a checkpoint from which ``resume=True``
@@ -22,6 +23,7 @@ no genotype is derived from NaN alphas.
 from __future__ import annotations
 
 import math
+import random
 import time
 from pathlib import Path
 
@@ -126,7 +128,9 @@ def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, mo
                grad_clip=5.0, arch_lr=3e-4, arch_betas=(0.5, 0.999), arch_weight_decay=1e-3, unrolled=False,
                crop_padding=4, seed=0, run_dir=None, resume=False, log=print, on_epoch=None):
     """Search on (N,3,H,W) images ``x`` in [0, 1] (``nas_kit.data.to_tensor``) and labels ``y``: the
-    training set, split here in half.  Batches are cropped and flipped (w half only), then normalised.
+    training set, split here in half.  Training batches of both halves are cropped and flipped, then
+    normalised: cnn/train_search.py's valid_queue (alpha's batches) reads the training set with the training
+    transform.  The epoch's accuracy on the alpha half (``evaluate``) uses the images as they are.
 
     Returns the history: one dict per epoch with train_loss, train_acc, valid_acc (the supernet on the
     alpha half), alphas (softmax per edge, normal then reduce), genotype and genotype_text.
@@ -152,7 +156,7 @@ def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, mo
         xi = w_optimizer.param_groups[0]["lr"]
         for s in range(len(perm_w) // batch_size):
             xb, yb = batch(perm_w[s * batch_size:(s + 1) * batch_size], train=True)
-            valid = batch(perm_a[s * batch_size:(s + 1) * batch_size])
+            valid = batch(perm_a[s * batch_size:(s + 1) * batch_size], train=True)
             architect.step((xb, yb), valid, xi)                       # 1. alpha
             w_optimizer.zero_grad()                                   # 2. w
             logits = model(xb)
@@ -179,10 +183,26 @@ def search_cnn(model, x, y, epochs=50, batch_size=64, lr=0.025, lr_min=0.001, mo
 
 
 # ---------------------------------------------------------------- recurrent cells on text
+def sequence_length(rng: random.Random, bptt: int, variable_bptt: bool = True) -> int:
+    """rnn/train_search.py's BPTT length: ``bptt`` with probability 0.95, else ``int(bptt / 2)`` (its N(bptt, 5)
+    draw is commented out in the search); always ``bptt`` without ``variable_bptt``."""
+    return bptt if not variable_bptt or rng.random() < 0.95 else int(bptt / 2.0)
+
+
+def temporal_activation_regularisation(rnn_hs, beta: float):
+    """TAR (Merity et al. 2018), as rnn/train_search.py: beta * mean((h_{t+1} - h_t)^2) over the last layer."""
+    return sum(beta * (h[1:] - h[:-1]).pow(2).mean() for h in rnn_hs[-1:])
+
+
 def search_rnn(model, train_data, search_data, epochs=50, bptt=35, lr=20.0, weight_decay=5e-7, clip=0.25,
-               arch_lr=3e-3, arch_weight_decay=1e-3, unrolled=False, run_dir=None, resume=False, log=print,
-               on_epoch=None):
+               arch_lr=3e-3, arch_weight_decay=1e-3, unrolled=False, beta=1e-3, variable_bptt=True, seed=0,
+               run_dir=None, resume=False, log=print, on_epoch=None):
     """Search on batchified token streams (``nas_kit.data.batchify``): w on ``train_data``, alpha on ``search_data``.
+
+    As rnn/train_search.py: each step's sequence length is ``sequence_length`` (35, or 17 one time in 20), the
+    learning rate of that step (w's, and the xi of the unrolled alpha step) is scaled by length / bptt, and w's
+    loss adds the temporal activation regularisation with ``beta`` = 1e-3 (alpha's loss is the plain NLL).
+    The lengths of epoch e are drawn from ``random.Random`` seeded by (seed, e), so a resumed search repeats them.
 
     Returns the history: one dict per epoch with train_ppl, valid_ppl (the supernet on ``search_data``),
     alphas, genotype and genotype_text.
@@ -197,21 +217,27 @@ def search_rnn(model, train_data, search_data, epochs=50, bptt=35, lr=20.0, weig
 
     def train_epoch(epoch):
         model.train()
+        rng = random.Random(seed * 100_003 + epoch)
         hidden, hidden_valid = model.init_hidden(batch_size), model.init_hidden(search_data.size(1))
-        loss_sum, steps, j = 0.0, 0, 0
-        for i in range(0, train_data.size(0) - 1, bptt):
-            x, y = get_batch(train_data, i, bptt)
+        loss_sum, steps, i, j = 0.0, 0, 0, 0
+        while i < train_data.size(0) - 1 - 1:
+            seq_len = sequence_length(rng, bptt, variable_bptt)
+            x, y = get_batch(train_data, i, seq_len)
             xv, yv = get_batch(search_data, j, bptt)
-            j = j + bptt if j + bptt < search_data.size(0) - 1 else 0
+            i, j = i + seq_len, (j + bptt if j + bptt < search_data.size(0) - 1 else 0)
             if len(xv) < 2 or len(x) < 2:
                 continue
+            lr_epoch = w_optimizer.param_groups[0]["lr"]
+            w_optimizer.param_groups[0]["lr"] = lr_epoch * seq_len / bptt                            # lr scaling
             hidden_valid = detach(architect.step((x, y, detach(hidden)), (xv, yv, hidden_valid)))   # 1. alpha
             w_optimizer.zero_grad()                                                                   # 2. w
-            loss, hidden = rnn_loss(model, (x, y, detach(hidden)))
-            loss.backward()
+            log_prob, hidden, rnn_hs, _ = model(x, detach(hidden), return_h=True)
+            nll = F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1))
+            (nll + temporal_activation_regularisation(rnn_hs, beta)).backward()
             torch.nn.utils.clip_grad_norm_(model.weights(), clip)
             w_optimizer.step()
-            loss_sum, steps = loss_sum + float(loss.detach()), steps + 1
+            w_optimizer.param_groups[0]["lr"] = lr_epoch
+            loss_sum, steps = loss_sum + float(nll.detach()), steps + 1
         return dict(train_ppl=math.exp(loss_sum / max(steps, 1)))
 
     def evaluate():

@@ -4,18 +4,22 @@ The controller is one LSTM layer of 100 hidden units that writes an architecture
 at a time; the decision just taken is the next step's input (the embedding of an op, or the
 controller's state at the node chosen as input). Decisions, per space:
 
-* ENAS RNN cell (section 2.1), node i = 1..N:  [input j < i]  then activation (4-way softmax)
+* ENAS RNN cell (section 2.1), node i = 1..N:  [input j < i, with ptb_enas_controller.py's distance prior
+  -(i - j)^2 / 6 on its logits]  then activation (4-way softmax: the paper's four; the code samples two)
 * ENAS macro (section 2.3), layer i:  op (6-way), then for each earlier layer j a sigmoid
   P(j -> i) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)); the next input is the mean of the chosen
-  anchors' states (melodyguan/enas general_controller.py)
+  anchors' states (melodyguan/enas general_controller.py). The paper's sigmoid both samples the skips and
+  enters their KL; general_controller.py samples from softmax([-q, q]), i.e. sigmoid(2q), while its KL uses
+  sigmoid(q): the kit follows the paper.
 * ENAS micro (section 2.4), normal then reduction cell, node j: input 1, input 2 (attention over
   the two cell inputs and earlier nodes), op 1, op 2 (5-way)
 
 Input choices are pointer attention over the earlier nodes' states: logits_j = v^T tanh(W_prev h_j +
 W_curr h), where h_j is the controller's state when node j was decided.  Every logit goes through
 the temperature and the tanh constant of the ENAS code, ``logits = C tanh(logits / T)``; the ENAS
-scripts use (T, C) = (5.0, 2.5) for PTB and C = 1.5 (macro) / 1.1 (micro) for CIFAR-10, op logits
-further divided by ``op_tanh_reduce`` = 2.5 on CIFAR.
+scripts use (T, C) = (5.0, 2.5) for PTB and C = 1.5 (macro) / 1.1 (micro) for CIFAR-10. Only the micro
+controller (micro_controller.py) divides its op logits' C by ``op_tanh_reduce`` = 2.5; the general (macro)
+controller has no such setting (the macro script passes the flag, general_controller.py ignores it).
 
 Which sequence it writes is looked up by the space's registry key (``WRITERS``).
 """
@@ -29,6 +33,12 @@ import torch.nn.functional as F
 
 from nas_kit.spaces import ENASMacroSpace, ENASMicroSpace, ENASRNNSpace
 from nas_kit.spaces.base import as_rng
+
+
+# micro_controller.py, ops in ENAS's order (sep 3x3, sep 5x5, avg pool, max pool, identity): b_soft, learnable
+# and added before the tanh, and b_soft_no_learn, fixed and added after it in the normal cell only
+MICRO_OP_BIAS = [10.0, 10.0, 0.0, 0.0, 0.0]
+MICRO_NORMAL_OP_PRIOR = [0.25, 0.25, -0.25, -0.25, -0.25]
 
 
 class ENASController(nn.Module):
@@ -54,6 +64,8 @@ class ENASController(nn.Module):
         self.v = nn.Linear(H, 1, bias=False)                          # v_attn
         for p in self.parameters():
             nn.init.uniform_(p, -init_range, init_range)
+        if space.key == ENASMicroSpace.key:       # micro_controller.py's op prior, favouring the two sep convs
+            self.op_bias = nn.Parameter(torch.tensor(MICRO_OP_BIAS))       # b_soft: learnable, before the tanh
 
     # ------------------------------------------------------------ logits
     def _squash(self, logits, is_op):
@@ -72,12 +84,16 @@ class ENASController(nn.Module):
     def _run(self, rng, temperature=1.0):
         """Sample one architecture; returns (arch, log pi, entropy, skip KL), all but arch differentiable.
 
+        The skip KL is the mean over layers of each layer's KL(P(skip) || skip_target), as general_controller.py
+        takes it (``tf.reduce_mean(skip_penaltys)``); zero where the space has no skips.
+
         ``temperature`` divides the final logits (1.0: the policy itself); it is the explorer's slider.
         """
         p = _Pass(self, rng, temperature)
         arch = WRITERS[self.space.key](p, self.space)
         zero = torch.zeros(())
-        return arch, sum(p.log_probs, zero), sum(p.entropies, zero), sum(p.kls, zero)
+        kl = torch.stack(p.kls).mean() if p.kls else zero
+        return arch, sum(p.log_probs, zero), sum(p.entropies, zero), kl
 
     # ------------------------------------------------------------ the public interface
     def space_at(self):
@@ -119,15 +135,22 @@ class _Pass:
         self.entropies.append(-(p * logp).sum())
         return a
 
-    def pick_input(self, h) -> int:
-        """Attention over the anchors; the chosen node's state is the next input."""
-        j = self.choose(self.c._attention(torch.stack(self.anchors_w), h))
+    def pick_input(self, h, prior=None) -> int:
+        """Attention over the anchors (plus ``prior``, added after the squashing); the chosen node's state is the
+        next input."""
+        logits = self.c._attention(torch.stack(self.anchors_w), h)
+        j = self.choose(logits if prior is None else logits + prior)
         self.x = self.anchors[j].view(1, self.H)
         return j
 
-    def pick_op(self, h) -> int:
-        """The op softmax; the op's embedding is the next input."""
-        a = self.choose(self.c._squash(self.c.op_head(h).view(-1), is_op=True))
+    def pick_op(self, h, prior=None) -> int:
+        """The op softmax (with the micro controller's learnable bias before the squashing, ``prior`` after it);
+        the op's embedding is the next input."""
+        logits = self.c.op_head(h).view(-1)
+        if hasattr(self.c, "op_bias"):
+            logits = logits + self.c.op_bias
+        logits = self.c._squash(logits, is_op=True)
+        a = self.choose(logits if prior is None else logits + prior)
         self.x = self.c.op_embed.weight[a].view(1, self.H)
         return a
 
@@ -149,11 +172,23 @@ class _Pass:
         return tuple(j for j in range(i) if bits[j] > 0)
 
 
+def distance_prior(i: int) -> torch.Tensor:
+    """ptb_enas_controller.py's prior on node i's input j = 1..i-1: logits_j -= (i - j)^2 / 6 (nearer nodes likelier)."""
+    return -(i - torch.arange(1, i, dtype=torch.float32)) ** 2 / 6.0
+
+
 def _rnn_cell(p: _Pass, space):
-    """Section 2.1: node i picks its input j < i (node 1 reads x_t and h_{t-1}), then its activation."""
+    """Section 2.1: node i picks its input j < i (node 1 reads x_t and h_{t-1}), then its activation.
+
+    As ptb_enas_controller.py (the paper is silent on both): the input logits get ``distance_prior(i)``, and the
+    chosen node's state, divided by 0.1 + (i - j), is the next input."""
     cell = []
     for i in range(1, space.nodes + 1):
-        j = p.pick_input(p.step()) + 1 if i > 1 else 0     # anchors[0] is node 1
+        if i > 1:
+            j = p.pick_input(p.step(), distance_prior(i)) + 1     # anchors[0] is node 1
+            p.x = p.x / (0.1 + (i - j))
+        else:
+            j = 0
         h = p.step()
         a = p.pick_op(h)
         p.add_anchor(h)
@@ -177,19 +212,23 @@ def _macro_network(p: _Pass, space):
 
 
 def _micro_cells(p: _Pass, space):
-    """Section 2.4: the normal cell, then the reduction cell; node j picks two inputs, then two ops."""
+    """Section 2.4: the normal cell, then the reduction cell; node j picks two inputs, then two ops (with
+    micro_controller.py's op prior: ``op_bias`` in both cells, ``MICRO_NORMAL_OP_PRIOR`` in the normal cell)."""
     cells = []
-    for _ in range(2):
+    for k in range(2):
+        prior = torch.tensor(MICRO_NORMAL_OP_PRIOR) if k == 0 else None
         p.anchors.clear()
         p.anchors_w.clear()
-        for _ in range(2):                                   # anchors of the two cell inputs
-            p.add_anchor(p.step())
+        p.x = p.c.go.view(1, p.H)                            # each cell starts from g_emb (micro_controller.py)
+        for _ in range(2):                                   # anchors of the two cell inputs: attention keys from
+            p.add_anchor(p.step())                           # the LSTM, but a zero state as the next input
+            p.anchors[-1] = torch.zeros(p.H)
         cell = []
         for _ in range(space.nodes):
             in1, in2 = p.pick_input(p.step()), p.pick_input(p.step())
-            op1 = p.pick_op(p.step())
+            op1 = p.pick_op(p.step(), prior)
             h = p.step()
-            op2 = p.pick_op(h)
+            op2 = p.pick_op(h, prior)
             p.add_anchor(h)
             cell += [(space.cell_ops[op1], in1), (space.cell_ops[op2], in2)]
         cells.append(cell)

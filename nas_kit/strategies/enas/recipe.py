@@ -19,6 +19,8 @@ class ENASSearch:
     entropy_weight: float = 1e-4
     n_samples: int = 10                    # architectures sampled to derive the best one
 
+    SOURCES = {"n_samples": "the kit's choice (section 2.2 samples 'several' models)"}
+
     def reinforce(self) -> dict:
         """The keywords of REINFORCE (nas_kit.strategies.enas.reinforce) for this search."""
         return dict(lr=self.controller_lr, baseline_decay=self.baseline_decay, entropy_weight=self.entropy_weight)
@@ -26,7 +28,9 @@ class ENASSearch:
 
 @dataclass(frozen=True)
 class ENASPTB(ENASSearch):
-    """The recurrent cell on Penn Treebank (section 3.1, scripts/ptb_search.sh)."""
+    """The recurrent cell on Penn Treebank: section 3.1's optimisation (SGD lr 20, x0.96 per epoch from epoch 15,
+    150 epochs, clip 0.25; Adam 3.5e-4, T = 5, C = 2.5), which the paper states and where scripts/ptb_search.sh
+    differs (batch 20, lr 0.25, 100 epochs) the kit follows the paper; the script's dropouts."""
     epochs: int = 150
     controller_steps: int = 2000
     nhid: int = 720
@@ -42,6 +46,9 @@ class ENASPTB(ENASSearch):
     tanh_constant: float = 2.5
     op_tanh_reduce: float = 1.0
     dropouts: tuple = (0.75, 0.25, 0.75, 0.0, 0.25)   # output, hidden, input, embeddings, words
+
+    SOURCES = {"dropouts": "scripts/ptb_search.sh (keep e 0.75, x 0.25, h 0.75, o 0.25)",
+               "nhid": "scripts/ptb_search.sh", "eval_batch_size": "the kit's choice"}
     data: str = choice("ptb", TEXT_DATA)
     data_root: str = ""
     n_train: int = 0
@@ -55,7 +62,7 @@ class ENASImages(ENASSearch):
     controller_steps: int = 50
     C: int = 36
     batch_size: int = 128
-    eval_batch_size: int = 500
+    eval_batch_size: int = 128         # a reward batch: one batch of batch_size validation images (build_valid_rl)
     n_valid: int = 5000
     image_size: int = 32
     augment: bool = True
@@ -63,15 +70,23 @@ class ENASImages(ENASSearch):
     lr_min: float = 0.0005
     lr_T0: int = 10                    # warm restarts after 10, 20, 40, ... epochs; 0: one cosine cycle
     weight_decay: float = 2.5e-4
+    keep_prob: float = 0.9             # dropout before the classifier (--child_keep_prob=0.90)
     baseline_decay: float = 0.99
     aggregate: int = 20
     temperature: float = 0.0           # 0: none
     tanh_constant: float = 1.5
-    op_tanh_reduce: float = 2.5
+    op_tanh_reduce: float = 1.0        # general_controller.py has none (the macro script's flag is unused)
     skip_weight: float = 0.8
     data: str = choice("cifar10", IMAGE_DATA)
     data_root: str = ""
     n_train: int = 0
+
+    # the paper's section 3.2 gives few numbers: the values are the search scripts'
+    SOURCES = {k: "scripts/cifar10_*_search.sh" for k in (
+        "epochs", "controller_steps", "C", "batch_size", "lr_max", "lr_min", "lr_T0", "weight_decay", "aggregate",
+        "tanh_constant", "op_tanh_reduce", "skip_weight", "keep_prob", "controller_lr")}
+    SOURCES.update(eval_batch_size="general_child.py / micro_child.py build_valid_rl: one batch of batch_size",
+                   baseline_decay="general_controller.py / micro_controller.py bl_dec with the scripts' settings")
 
     def reinforce(self) -> dict:
         return dict(super().reinforce(), skip_weight=self.skip_weight, aggregate=self.aggregate)
@@ -79,8 +94,9 @@ class ENASImages(ENASSearch):
 
 @dataclass(frozen=True)
 class ENASMacro(ENASImages):
+    """The macro network (scripts/cifar10_macro_search.sh); general_child.py has no aux head, so the script's
+    --child_use_aux_heads does nothing there, nor does --child_drop_path_keep_prob in either search."""
     controller_lr: float = 1e-3
-    keep_prob: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -91,9 +107,12 @@ class ENASMicro(ENASImages):
     controller_steps: int = 30
     C: int = 20
     batch_size: int = 160
+    eval_batch_size: int = 160
     weight_decay: float = 1e-4
+    auxiliary: bool = True             # --child_use_aux_heads: micro_child.py's aux head, weight 0.4
     aggregate: int = 10
     tanh_constant: float = 1.1
+    op_tanh_reduce: float = 2.5        # micro_controller.py: op logits C / 2.5
     skip_weight: float = 0.0
     layers: int = 8
 

@@ -35,7 +35,7 @@ def _cifar_task(net, r) -> CIFARTask:
     return CIFARTask(images(r.data, r.data_root, r.n_train, n_test=10), net, n_valid=r.n_valid,
                      batch_size=r.batch_size, eval_batch_size=r.eval_batch_size, lr_max=r.lr_max, lr_min=r.lr_min,
                      epochs=r.epochs, image_size=r.image_size, do_augment=r.augment, weight_decay=r.weight_decay,
-                     lr_T0=r.lr_T0 or None)
+                     lr_T0=r.lr_T0 or None, aux_weight=0.4)
 
 
 # space -> (its recipe, its task, the validation metric derive reports)
@@ -44,13 +44,19 @@ TASKS = {
     ENASMacroSpace.key: (ENASMacro, lambda space, r: _cifar_task(
         ENASMacroSupernet(layers=space.layers, C=r.C, keep_prob=r.keep_prob), r), "valid_acc"),
     ENASMicroSpace.key: (ENASMicro, lambda space, r: _cifar_task(
-        ENASMicroSupernet(C=r.C, layers=r.layers, nodes=space.nodes), r), "valid_acc"),
+        ENASMicroSupernet(C=r.C, layers=r.layers, nodes=space.nodes, keep_prob=r.keep_prob, auxiliary=r.auxiliary,
+                          image_size=r.image_size), r), "valid_acc"),
 }
 
 
+def controller_of(space, r) -> ENASController:
+    """The controller of a search of ``space`` with the recipe ``r``."""
+    return ENASController(space, temperature=r.temperature or None, tanh_constant=r.tanh_constant,
+                          op_tanh_reduce=r.op_tanh_reduce)
+
+
 def _learners(task, r):
-    controller = ENASController(task.space, temperature=r.temperature or None, tanh_constant=r.tanh_constant,
-                                op_tanh_reduce=r.op_tanh_reduce)
+    controller = controller_of(task.space, r)
     return controller, REINFORCE(controller, **r.reinforce())
 
 

@@ -101,13 +101,17 @@ class CIFARTask:
     uses 5,000 of the 50,000).  SGD with Nesterov momentum 0.9, the cosine learning rate of
     ``cosine_lr`` from ``lr_max`` to ``lr_min`` (one cycle over ``epochs``, or warm restarts after
     ``lr_T0``, ``lr_T0 * lr_T_mul``, ... epochs: the ENAS scripts use 10 and 2), gradients clipped to
-    norm 5.  Rewards and evaluation use batch statistics in BatchNorm, as the ENAS code does during the
-    search: running averages would mix every architecture.
+    norm 5.  Rewards and evaluation use batch statistics in BatchNorm, as micro_child.py does during the
+    search (its ``_model`` forces ``is_training``): running averages would mix every architecture.
+    general_child.py's macro rewards use the moving averages instead; the kit keeps batch statistics for both.  A supernet that returns ``(logits, aux_logits)``
+    in training (the micro supernet with its aux head) is trained on CE + ``aux_weight`` CE(aux) (0.4,
+    micro_child.py).  A reward is the accuracy on ``eval_batch_size`` validation images, not augmented
+    (``build_valid_rl`` is called with ``shuffle=False``, so its crop and flip are not applied).
     """
 
     def __init__(self, data, supernet, n_valid=5000, batch_size=128, eval_batch_size=500, lr_max=0.05,
                  lr_min=0.0005, epochs=310, weight_decay=2.5e-4, image_size=32, do_augment=True, max_batches=None,
-                 lr_T0=None, lr_T_mul=2):
+                 lr_T0=None, lr_T_mul=2, aux_weight=0.4):
         self.supernet, self.space = supernet, supernet.space
         x, y = resized(data.x_train, image_size), torch.as_tensor(data.y_train)
         self.x_train, self.y_train = x[:-n_valid], y[:-n_valid]
@@ -115,7 +119,7 @@ class CIFARTask:
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
         self.lr_max, self.lr_min, self.epochs = lr_max, lr_min, epochs
         self.lr_T0, self.lr_T_mul = lr_T0 or epochs, lr_T_mul
-        self.do_augment, self.max_batches = do_augment, max_batches
+        self.do_augment, self.max_batches, self.aux_weight = do_augment, max_batches, aux_weight
         self.params = list(supernet.parameters())        # listed once: walking the module tree every step is slow
         self.optimizer = torch.optim.SGD(self.params, lr=lr_max, momentum=0.9, nesterov=True, weight_decay=weight_decay)
 
@@ -130,7 +134,11 @@ class CIFARTask:
             idx = order[start:start + self.batch_size]
             x = self.x_train[idx]
             x = normalize(augment(x) if self.do_augment else x)
-            loss = F.cross_entropy(net(x, sample()), self.y_train[idx])
+            out = net(x, sample())
+            logits, aux = out if isinstance(out, tuple) else (out, None)
+            loss = F.cross_entropy(logits, self.y_train[idx])
+            if aux is not None:
+                loss = loss + self.aux_weight * F.cross_entropy(aux, self.y_train[idx])
             self.optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(self.params, 5.0)

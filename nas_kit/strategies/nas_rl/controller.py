@@ -7,7 +7,7 @@ sampled decision is the next step's input. Sequences:
 
 * NAS-RL CNN space, per layer i (Fig. 2 and 4):
       anchor point  -> for each earlier layer j a sigmoid  P(j -> i) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i))
-      filter height, filter width, [stride], number of filters
+      filter height, filter width, [stride height, stride width], number of filters
   h_j is the controller's hidden state at layer j's anchor point. After the anchor, the next
   input is the mean of the chosen anchors' states, sum_j a_j h_j / (1 + sum_j a_j), as in the
   ENAS controller code (melodyguan/enas, general_controller.py); the paper leaves it open.
@@ -44,7 +44,8 @@ def _vocabulary(space, kind) -> dict:
         return {"input": space.nodes + 1, "op": len(space.cell_ops)}
     if kind == "layers":
         vocab = {"filter_height": len(FILTER_SIZES), "filter_width": len(FILTER_SIZES), "filters": len(NUM_FILTERS)}
-        return {**vocab, "stride": len(space.strides)} if space.predict_stride else vocab
+        return {**vocab, "stride_height": len(space.strides), "stride_width": len(space.strides)} \
+            if space.predict_stride else vocab
     return {"op": len(space.ops)}
 
 
@@ -99,7 +100,8 @@ class Controller(nn.Module):
             for i in range(layers):
                 yield ("anchor", i)
                 yield from ((t, self.heads[t].out_features, False)
-                            for t in ("filter_height", "filter_width", "stride", "filters") if t in self.heads)
+                            for t in ("filter_height", "filter_width", "stride_height", "stride_width", "filters")
+                            if t in self.heads)
         else:
             for i in range(layers):
                 yield ("op", len(self.space.ops), False)
@@ -126,8 +128,9 @@ class Controller(nn.Module):
                 if inputs is None:
                     return arch
                 fh, fw = FILTER_SIZES[next(it)], FILTER_SIZES[next(it)]
-                stride = self.space.strides[next(it)] if "stride" in self.heads else 1
-                arch.append(Layer(fh, fw, NUM_FILTERS[next(it)], stride, inputs))
+                sh, sw = (self.space.strides[next(it)], self.space.strides[next(it)]) if "stride_height" in self.heads \
+                    else (1, 1)
+                arch.append(Layer(fh, fw, NUM_FILTERS[next(it)], sh, sw, inputs))
         return [(self.space.ops[op], skips) for op, skips in zip(it, it)]
 
     def _to_actions(self, arch):
@@ -144,7 +147,8 @@ class Controller(nn.Module):
             actions = []
             for l in arch:
                 actions += [tuple(l.inputs), FILTER_SIZES.index(l.filter_height), FILTER_SIZES.index(l.filter_width)]
-                actions += [self.space.strides.index(l.stride)] if "stride" in self.heads else []
+                if "stride_height" in self.heads:
+                    actions += [self.space.strides.index(l.stride_height), self.space.strides.index(l.stride_width)]
                 actions.append(NUM_FILTERS.index(l.filters))
             return actions
         return [a for op, skips in arch for a in (self.space.ops.index(op), tuple(skips))]
