@@ -78,6 +78,7 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
         record["arch"] = sample()
         if evaluate_every and (epoch + 1) % evaluate_every == 0:
             record["valid"] = task.evaluate(record["arch"])
+            check_finite(record, (), epoch, kept)      # a diverged supernet can keep finite weights
         history.append(record)
         if checkpoint is not None:
             save_checkpoint(checkpoint, supernet=task.supernet, optimizer=task.optimizer, controller=controller,

@@ -64,7 +64,7 @@ class PTBTask:
         net = _mode(self.supernet, False)
         x, y = get_batch(self.valid_data, i, self.bptt)
         log_prob, _ = net(x, net.init_hidden(self.eval_batch_size), arch)
-        return math.exp(F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1)).item())
+        return float(torch.exp(F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1))))   # inf, not an error
 
     def random_minibatch(self, rng):
         return rng.randrange(0, self.valid_data.size(0) - 1 - self.bptt)
@@ -82,7 +82,7 @@ class PTBTask:
             log_prob, hidden = net(x, hidden, arch)
             total += F.nll_loss(log_prob.view(-1, log_prob.size(-1)), y.reshape(-1), reduction="sum").item()
             n += y.numel()
-        return math.exp(total / n)
+        return math.exp(total / n) if total / n < 700 else math.inf      # exp overflows past ~709
 
 
 def cosine_lr(epoch, lr_max, lr_min, T0, T_mul=2):
