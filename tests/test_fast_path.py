@@ -22,7 +22,7 @@ TOLERANCE = 1e-10
 
 
 def rel_error(a, b):
-    a, b = torch.cat([t.flatten() for t in a]), torch.cat([t.flatten() for t in b])
+    a, b = torch.cat([t.detach().flatten() for t in a]), torch.cat([t.detach().flatten() for t in b])
     return float((a - b).norm() / b.norm())
 
 
