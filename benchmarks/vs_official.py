@@ -205,14 +205,15 @@ def main():
     print("kit against official, float64, relative difference: "
           + ", ".join(f"{k} {v:.1e}" for k, v in same.items()), flush=True)
     print(f"torch {torch.__version__}, device {args.device}, {args.threads} CPU threads, "
-          f"median of {args.repeats} after {args.warmup} warm-up")
+          f"median of {args.repeats} after {args.warmup} warm-up, {args.clock} clock on the CPU")
     print(f"{'network':30s} {'batch':>5s} {'step':32s} {'kit ms':>9s} {'official ms':>12s} {'kit/official':>12s} "
           f"{'kit MiB':>8s} {'official MiB':>12s}")
     for kind, name, batch in (("search", "DARTS search, C=16, 8 cells", args.search_batch),
                               ("eval", "DARTS_V2 eval, C=36, 20 cells", args.eval_batch)):
         common = (args.official, batch, args.repeats, args.warmup)
-        kit, kit_peak = in_fresh_process(_run, args.device, args.threads, kind, "kit", *common)
-        official, official_peak = in_fresh_process(_run, args.device, args.threads, kind, "official", *common)
+        kit, kit_peak = in_fresh_process(_run, args.device, args.threads, kind, "kit", *common, clock=args.clock)
+        official, official_peak = in_fresh_process(_run, args.device, args.threads, kind, "official", *common,
+                                                   clock=args.clock)
         for step, ms in kit.items():
             print(f"{name:30s} {batch:5d} {step:32s} {ms:9.1f} {official[step]:12.1f} {ms / official[step]:12.2f} "
                   f"{kit_peak:8.0f} {official_peak:12.0f}", flush=True)

@@ -6,12 +6,17 @@ previous cells, input ``k >= 2`` is node ``k``.  The cell's output concatenates 
 states named in ``*_concat`` (NASNet-A and AmoebaNet-A leave the consumed nodes out).
 The network stacks ``layers`` cells, reduction cells at 1/3 and 2/3 of the depth, with an
 auxiliary classifier at 2/3 depth (Szegedy et al. 2015) and drop-path (Zoph et al. 2018).
+
+By default (the fast path; ``operations.set_fast_path(net, False)`` for the plain one) the network runs
+channels-last on the CPU, a cell's ops that start with a ReLU share one ReLU of their input state, and
+dilated convolutions run undilated on sub-images (``operations.atrous``): the same numbers, sooner.
 """
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from nas_kit.genotypes import validate_genotype
-from nas_kit.models.operations import OPS, FactorizedReduce, Identity, ReLUConvBN
+from nas_kit.models.operations import OPS, FactorizedReduce, Identity, ReLUConvBN, on_cpu_channels_last, relu_of
 
 
 def drop_path(x, drop_prob):
@@ -26,6 +31,8 @@ def drop_path(x, drop_prob):
 class Cell(nn.Module):
     """One normal or reduction cell: preprocess both inputs to ``C`` channels, then sum two ops per node."""
 
+    fast = True
+
     def __init__(self, genotype, C_prev_prev, C_prev, C, reduction, reduction_prev):
         super().__init__()
         # The cell two back is at twice our resolution when the previous cell reduced.
@@ -39,16 +46,33 @@ class Cell(nn.Module):
         self._ops = nn.ModuleList(OPS[name](C, 2 if reduction and index < 2 else 1, True) for name, index in pairs)
 
     def forward(self, s0, s1, drop_prob):
-        states = [self.preprocess0(s0), self.preprocess1(s1)]
+        states, _ = self._states(self.preprocess0(s0), self.preprocess1(s1), drop_prob)
+        return torch.cat([states[i] for i in self._concat], dim=1)
+
+    def forward_relu(self, r0, r1, drop_prob, output=False):
+        """ReLU(the cell's output) from ReLU(s0) and ReLU(s1), and the output itself too if ``output``: the fast
+        path of NetworkCIFAR, where the ReLU that starts both cells reading an output is computed once, as
+        concat(ReLU(nodes)) = ReLU(concat(nodes)), with the nodes' ReLUs that the cell's own ops used already."""
+        states, relus = self._states(self.preprocess0.after_relu(r0), self.preprocess1.after_relu(r1), drop_prob)
+        relu_out = torch.cat([relu_of(states, relus, i) for i in self._concat], dim=1)
+        return (relu_out, torch.cat([states[i] for i in self._concat], dim=1)) if output else relu_out
+
+    def _states(self, p0, p1, drop_prob):
+        """The cell's states (its two preprocessed inputs, then its nodes) and, on the fast path, the ReLUs of those
+        that ops starting with a ReLU read: each computed once however many ops read it."""
+        states, relus = [p0, p1], {}
         for i in range(self._steps):
             h = []
             for op, index in zip(self._ops[2 * i: 2 * i + 2], self._indices[2 * i: 2 * i + 2]):
-                x = op(states[index])
+                if self.fast and hasattr(op, "after_relu"):
+                    x = op.after_relu(relu_of(states, relus, index))
+                else:
+                    x = op(states[index])
                 if self.training and drop_prob > 0.0 and not isinstance(op, Identity):
                     x = drop_path(x, drop_prob)
                 h.append(x)
             states.append(h[0] + h[1])
-        return torch.cat([states[i] for i in self._concat], dim=1)
+        return states, relus
 
 
 class AuxiliaryHeadCIFAR(nn.Module):
@@ -70,6 +94,12 @@ class AuxiliaryHeadCIFAR(nn.Module):
 
     def forward(self, x):
         x = self.features(x)
+        return self.classifier(x.view(x.size(0), -1))
+
+    def after_relu(self, x):
+        """The head on an input that has been through its first ReLU already."""
+        for layer in list(self.features)[1:]:
+            x = layer(x)
         return self.classifier(x.view(x.size(0), -1))
 
 
@@ -120,7 +150,11 @@ class NetworkCIFAR(nn.Module):
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(C_prev, num_classes)
 
+    fast = True
+
     def forward(self, input):
+        if self.fast:
+            return self.forward_fast(input)
         logits_aux = None
         s0 = s1 = self.stem(input)
         for i, cell in enumerate(self.cells):
@@ -130,6 +164,20 @@ class NetworkCIFAR(nn.Module):
         out = self.global_pooling(s1)
         logits = self.classifier(self.dropout(out.view(out.size(0), -1)))
         return logits, logits_aux
+
+    def forward_fast(self, input):
+        """``forward``, channels-last on the CPU, with each cell output's ReLU computed once for the two cells
+        (and the auxiliary head) that read it; only the last cell's output itself is needed, by the classifier."""
+        logits_aux = None
+        r0 = r1 = F.relu(self.stem(on_cpu_channels_last(input)))
+        for i, cell in enumerate(self.cells):
+            last = i == len(self.cells) - 1
+            out = cell.forward_relu(r0, r1, self.drop_path_prob, output=last)
+            r0, r1 = r1, out[0] if last else out
+            if i == 2 * self._layers // 3 and self._auxiliary and self.training:
+                logits_aux = self.auxiliary_head.after_relu(r1)
+        pooled = self.global_pooling(out[1])
+        return self.classifier(pooled.view(pooled.size(0), -1)), logits_aux
 
 
 def count_parameters(model):

@@ -11,6 +11,15 @@ All normal cells share ``alphas_normal`` and all reduction cells ``alphas_reduce
 shape (edges, ops) with edges = 2 + 3 + ... + (steps + 1) = 14 for 4 nodes.
 BatchNorm has no affine parameters during the search (section 3.3 / A.1.1), so that the
 scale of an op cannot hide in its BN and alpha alone weighs the ops.
+
+A cell computes eq. 2 in one of two ways, which give the same numbers (``tests/test_fast_path.py``):
+the plain one, edge by edge (``MixedOp``), as the paper writes it and the DARTS code runs it, and the
+fast one, the default, source by source (``SearchCell.forward_fast``): the edges that leave one state
+share what they can (one ReLU, and one max-pool, avg-pool and skip, whose outputs do not depend on
+the edge), 'none' is not run, the ReLU that begins the two cells reading a cell's output is computed
+once, and on the CPU the network runs channels-last (oneDNN's fast kernels) with its dilated
+convolutions made undilated (``operations.atrous``).
+``operations.set_fast_path(net, False)`` selects the plain way.
 """
 import torch
 import torch.nn as nn
@@ -18,7 +27,7 @@ import torch.nn.functional as F
 
 from nas_kit.genotypes import DARTS_PRIMITIVES
 from nas_kit.models.cifar_network import build_stack
-from nas_kit.models.operations import OPS, FactorizedReduce, ReLUConvBN
+from nas_kit.models.operations import OPS, FactorizedReduce, ReLUConvBN, on_cpu_channels_last, relu_of
 
 
 class MixedOp(nn.Module):
@@ -41,6 +50,8 @@ class MixedOp(nn.Module):
 class SearchCell(nn.Module):
     """A normal or reduction cell in which every edge is a MixedOp."""
 
+    fast = True
+
     def __init__(self, steps, multiplier, C_prev_prev, C_prev, C, reduction, reduction_prev, primitives=DARTS_PRIMITIVES):
         super().__init__()
         self.reduction = reduction
@@ -53,8 +64,14 @@ class SearchCell(nn.Module):
             for j in range(2 + i):
                 stride = 2 if reduction and j < 2 else 1
                 self._ops.append(MixedOp(C, stride, primitives))
+        self._kinds = [[_kind(name, op) for name, op in zip(primitives, mixed._ops)] for mixed in self._ops]
 
     def forward(self, s0, s1, weights):
+        """``weights``: softmax(alpha), one row per edge (eq. 2)."""
+        return self.forward_fast(s0, s1, weights) if self.fast else self.forward_plain(s0, s1, weights)
+
+    def forward_plain(self, s0, s1, weights):
+        """Edge by edge: node j = sum over its inputs i of MixedOp_(i,j)(state i)."""
         states = [self.preprocess0(s0), self.preprocess1(s1)]
         offset = 0
         for i in range(self._steps):
@@ -62,6 +79,68 @@ class SearchCell(nn.Module):
             offset += len(states)
             states.append(s)
         return torch.cat(states[-self.multiplier:], dim=1)
+
+    def forward_fast(self, s0, s1, weights):
+        """Source by source: as soon as state i is known, add the mixed op of every edge (i, j) to node j's sum;
+        node j is complete once state j + 1 has been sent. The last node feeds no edge."""
+        states, _ = self._states(self.preprocess0(s0), self.preprocess1(s1), weights)
+        return torch.cat(states[-self.multiplier:], dim=1)
+
+    def forward_relu(self, r0, r1, weights, output=False):
+        """ReLU(the cell's output) from ReLU(s0) and ReLU(s1), and the output itself too if ``output``: the fast
+        path of SearchNetwork, where the ReLU that starts both cells reading an output is computed once, as
+        concat(ReLU(nodes)) = ReLU(concat(nodes)), with the nodes' ReLUs that their edges used already."""
+        states, relus = self._states(self.preprocess0.after_relu(r0), self.preprocess1.after_relu(r1), weights)
+        last = range(len(states) - self.multiplier, len(states))
+        relu_out = torch.cat([relu_of(states, relus, k) for k in last], dim=1)
+        return (relu_out, torch.cat(states[-self.multiplier:], dim=1)) if output else relu_out
+
+    def _states(self, p0, p1, weights):
+        """The states of ``forward_fast`` (the preprocessed inputs, then the nodes) and the ReLUs of those computed."""
+        states, relus, nodes = [p0, p1], {}, [None] * self._steps
+        for i in range(self._steps + 1):
+            self._send(i, states, relus, weights, nodes)
+            if i >= 1:
+                states.append(nodes[i - 1])
+        return states, relus
+
+    def _send(self, i, states, relus, weights, nodes):
+        """Add w_o^(i,j) o(h) to nodes[j] for every edge (i, j) and op o, h = states[i], with one ReLU of h for all
+        the ops that start with one, and each parameter-free op (pools with their BN, identity) run once for all edges."""
+        h, shared = states[i], {}                                     # shared[o] = (the op that ran, its output)
+        for j in range(max(0, i - 1), self._steps):
+            e = 2 * j + j * (j - 1) // 2 + i                          # the edges into nodes 0..j-1 come first
+            for o, (kind, op) in enumerate(zip(self._kinds[e], self._ops[e]._ops)):
+                if kind == "none":                                    # adds zero, and so does its weight's gradient
+                    continue
+                if kind == "free" and o in shared:                    # the same input, no weights: the same output
+                    first, y = shared[o]
+                    if self.training:                                 # and the same BN statistics
+                        _copy_buffers(first, op)
+                elif kind == "free":
+                    y = op(h)
+                    shared[o] = op, y
+                elif kind == "relu":
+                    y = op.after_relu(relu_of(states, relus, i))
+                else:
+                    y = op(h)
+                nodes[j] = weights[e, o] * y if nodes[j] is None else torch.addcmul(nodes[j], weights[e, o], y)
+
+
+def _kind(name, op):
+    """How the fast path runs an op: 'none' not at all, 'free' (no parameters) once for all edges leaving a state,
+    'relu' on the ReLU those edges share (ops with ``after_relu``), 'other' as it is."""
+    if name == "none":
+        return "none"
+    if not any(True for _ in op.parameters()):
+        return "free"
+    return "relu" if hasattr(op, "after_relu") else "other"
+
+
+@torch.no_grad()
+def _copy_buffers(source, target):
+    for a, b in zip(source.buffers(), target.buffers()):
+        b.copy_(a)
 
 
 def num_edges(steps):
@@ -101,7 +180,11 @@ class SearchNetwork(nn.Module):
     def weights(self):
         return [p for _, p in self.named_weights()]
 
+    fast = True
+
     def forward(self, x):
+        if self.fast:
+            return self.forward_fast(x)
         w_normal = F.softmax(self.alphas_normal, dim=-1)
         w_reduce = F.softmax(self.alphas_reduce, dim=-1)
         s0 = s1 = self.stem(x)
@@ -109,3 +192,16 @@ class SearchNetwork(nn.Module):
             s0, s1 = s1, cell(s0, s1, w_reduce if cell.reduction else w_normal)
         out = self.global_pooling(s1)
         return self.classifier(out.view(out.size(0), -1))
+
+    def forward_fast(self, x):
+        """``forward``, channels-last on the CPU, each cell output's ReLU computed once for the two cells that read it."""
+        w_normal = F.softmax(self.alphas_normal, dim=-1)
+        w_reduce = F.softmax(self.alphas_reduce, dim=-1)
+        r0 = r1 = F.relu(self.stem(on_cpu_channels_last(x)))
+        for i, cell in enumerate(self.cells):
+            last = i == len(self.cells) - 1
+            out = cell.forward_relu(r0, r1, w_reduce if cell.reduction else w_normal, output=last)
+            r0, r1 = r1, out[0] if last else out
+        pooled = self.global_pooling(out[1])
+        return self.classifier(pooled.view(pooled.size(0), -1))
+

@@ -4,9 +4,16 @@
 ``stride`` 2 on the edges a reduction cell takes from its two inputs, ``affine`` False
 during the search (DARTS section 3.3) and True in the evaluation network.
 The modules are those of the DARTS code, layer for layer, so parameter counts match it.
+
+Two ways to run them, which compute the same thing (``tests/test_fast_path.py``): the plain one,
+each module's ``nn.Sequential`` as the DARTS code runs it, and the fast one, the default, which on the
+CPU runs a dilated convolution as an undilated one on the input's interleaved sub-images (``atrous``)
+and lets a cell share one ReLU among the ops that start with it (``after_relu``).  ``set_fast_path``
+chooses between them for a whole network.
 """
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 OPS = {
     "none": lambda C, stride, affine: Zero(stride),
@@ -42,9 +49,71 @@ class ReLUConvBN(nn.Module):
     def forward(self, x):
         return self.op(x)
 
+    def after_relu(self, x):
+        """The op on an input that has been through the ReLU already."""
+        _, conv, bn = self.op
+        return bn(conv(x))
+
+
+def set_fast_path(model, fast=True):
+    """Run every module of ``model`` that has a fast path (an attribute ``fast``) by it, or by its plain path."""
+    for module in model.modules():
+        if hasattr(module, "fast"):
+            module.fast = fast
+    return model
+
+
+def on_cpu_channels_last(x):
+    """x in channels-last memory order on the CPU, where oneDNN's depthwise, pooling and BN kernels are several times
+    faster in it (and nothing converts between orders at every convolution); x itself elsewhere."""
+    return x.contiguous(memory_format=torch.channels_last) if x.device.type == "cpu" and x.dim() == 4 else x
+
+
+def relu_of(states, relus, k):
+    """ReLU(states[k]), computed the first time it is asked for and remembered in the dict ``relus``: the fast paths
+    give every op that starts with a ReLU of the same state (the op's ``after_relu``) this one."""
+    if k not in relus:
+        relus[k] = F.relu(states[k])
+    return relus[k]
+
+
+def _sub_images(x, d):
+    """(B, C, H, W) -> (d*d*B, C, H/d, W/d): the d*d interleaved sub-images x[:, :, a::d, b::d], channels-last."""
+    B, C, H, W = x.shape
+    sub = x.unflatten(2, (H // d, d)).unflatten(4, (W // d, d)).permute(3, 5, 0, 2, 4, 1)
+    return sub.reshape(d * d * B, H // d, W // d, C).permute(0, 3, 1, 2)
+
+
+def _interleave(y, d):
+    """The inverse of ``_sub_images``."""
+    n, C, h, w = y.shape
+    full = y.permute(0, 2, 3, 1).reshape(d, d, n // (d * d), h, w, C).permute(2, 3, 0, 4, 1, 5)
+    return full.reshape(n // (d * d), h * d, w * d, C).permute(0, 3, 1, 2)
+
+
+def atrous(conv, x):
+    """``conv(x)`` for a depthwise convolution with dilation d, "same" padding d(k-1)/2 and stride 1 or d, computed
+    as an undilated convolution on the d*d interleaved sub-images of x (space to batch, as TensorFlow's
+    ``atrous_conv2d``; Chen et al. 2017, DeepLab, section 3.1): output pixel (d*q + a, d*r + b) sums
+    kernel(i, j) * x(d*(q + i) + a - p, ...), which is sub-image (a, b) convolved at (q, r) with padding p/d.
+    The same products and sums, but by oneDNN's fast depthwise kernels, which have no dilated variant for the
+    weight gradient (it falls back to im2col + GEMM, 5-20x slower). With stride d only sub-image (0, 0) is read.
+    Other shapes, and other devices, run ``conv`` itself."""
+    d, (k, _), (p, _), (s, _) = conv.dilation[0], conv.kernel_size, conv.padding, conv.stride
+    H, W = x.shape[-2:]
+    if x.device.type != "cpu" or conv.dilation != (d, d) or p != d * (k - 1) // 2 or p % d or s not in (1, d) \
+            or (s == 1 and (H % d or W % d)):
+        return conv(x)
+    undilated = dict(padding=p // d, groups=conv.groups)
+    if s == d:
+        return F.conv2d(x[:, :, ::d, ::d], conv.weight, conv.bias, **undilated)
+    return _interleave(F.conv2d(_sub_images(x, d), conv.weight, conv.bias, **undilated), d)
+
 
 class DilConv(nn.Module):
     """ReLU -> dilated depthwise conv -> pointwise conv -> BN (applied once)."""
+
+    fast = True
 
     def __init__(self, C_in, C_out, kernel_size, stride, padding, dilation, affine=True):
         super().__init__()
@@ -57,7 +126,12 @@ class DilConv(nn.Module):
         )
 
     def forward(self, x):
-        return self.op(x)
+        return self.after_relu(self.op[0](x)) if self.fast else self.op(x)
+
+    def after_relu(self, x):
+        """The op on an input that has been through the ReLU already."""
+        _, depthwise, pointwise, bn = self.op
+        return bn(pointwise(atrous(depthwise, x) if self.fast else depthwise(x)))
 
 
 class SepConv(nn.Module):
@@ -78,6 +152,12 @@ class SepConv(nn.Module):
 
     def forward(self, x):
         return self.op(x)
+
+    def after_relu(self, x):
+        """The op on an input that has been through the first ReLU already."""
+        for layer in list(self.op)[1:]:
+            x = layer(x)
+        return x
 
 
 class Identity(nn.Module):
@@ -112,7 +192,19 @@ class FactorizedReduce(nn.Module):
         self.conv_2 = nn.Conv2d(C_in, C_out // 2, 1, stride=2, padding=0, bias=False)
         self.bn = nn.BatchNorm2d(C_out, affine=affine)
 
+    fast = True
+
     def forward(self, x):
-        x = self.relu(x)
+        return self.after_relu(self.relu(x))
+
+    def after_relu(self, x):
+        """The op on an input that has been through the ReLU already.
+
+        A 1x1 convolution of stride 2 reads only every other pixel; the fast path runs it at stride 1 on those
+        pixels: the same products, and clear of a bug of oneDNN 3.12 (torch 2.13), whose weight gradient of a
+        strided 1x1 convolution on a channels-last input with 3 to 6 channels writes past its buffer."""
+        if self.fast:
+            return self.bn(torch.cat([F.conv2d(x[:, :, ::2, ::2], self.conv_1.weight),
+                                      F.conv2d(x[:, :, 1::2, 1::2], self.conv_2.weight)], dim=1))
         out = torch.cat([self.conv_1(x), self.conv_2(x[:, :, 1:, 1:])], dim=1)
         return self.bn(out)
