@@ -74,11 +74,11 @@ class History:
         return np.where(np.isneginf(best), np.nan, best)
 
     def best(self) -> Record:
-        """The record with the highest reward."""
+        """The record with the highest reward (among those at the highest fidelity, as ``incumbents``)."""
         ok = [r for r in self.records if r.status == "ok"]
         if not ok:
             raise ValueError("no candidate of this search succeeded, so there is no best architecture.")
-        return max(ok, key=lambda r: r.reward)
+        return max(ok, key=_key)
 
     def failures(self) -> list[Record]:
         return [r for r in self.records if r.status == "failed"]

@@ -39,6 +39,10 @@ class Strategy:
         """The rewards of architectures returned by ``ask``; a reward of None marks a failed candidate."""
         raise NotImplementedError
 
+    def fidelities(self) -> list:
+        """Every fidelity the strategy will ask for (none for a strategy of one fidelity)."""
+        return []
+
     def space_of(self, arch):
         """The space ``arch`` belongs to: the strategy's, unless it writes smaller architectures (a curriculum)."""
         return self.space
@@ -104,6 +108,8 @@ def run_search(strategy: Strategy, evaluate, budget: int, batch_size: int = 1,
     if budget < 0 or batch_size < 1:
         raise ValueError(f"budget must be >= 0 and batch_size >= 1, not budget={budget}, batch_size={batch_size}.")
     history = History() if history is None else history
+    for fidelity in strategy.fidelities():               # an evaluator that cannot answer one fails before the first
+        at_fidelity(evaluate, fidelity)
     done = 0
     while done < budget:
         archs = strategy.ask(min(batch_size, budget - done))

@@ -130,17 +130,22 @@ def run_black_box(method_recipe, space, s: dict, run_dir, resume: bool = False, 
     """``run_search`` in batches of ``parallel`` children, a checkpoint and metrics.csv after each batch."""
     strategy, history = method_recipe.make(space, s["seed"]), History()
     path = Path(run_dir) / rd.CHECKPOINT
+    noise = None
     if resume and path.is_file():                     # the strategy's state and the history after the last batch
         payload = load_checkpoint(path)
         strategy, history = payload["search"]["strategy"], payload["search"]["history"]
+        noise = payload["search"].get("noise")
     total, parallel = method_recipe.evaluations(strategy), s["parallel"]
     evaluate, pool = _evaluator(strategy, s)
+    if noise is not None:                             # the table's draws of training seeds go on where they were
+        evaluate.rng.setstate(noise)
     bar = Progress(math.ceil(total / parallel), done=len(history) // parallel, unit="batch", mode=progress)
     try:
         while len(history) < total:
             k = len(history) // parallel
             run_search(strategy, evaluate, min(parallel, total - len(history)), batch_size=parallel, history=history)
-            save_checkpoint(path, search={"strategy": strategy, "history": history})
+            save_checkpoint(path, search={"strategy": strategy, "history": history,
+                                          "noise": evaluate.rng.getstate() if hasattr(evaluate, "rng") else None})
             rd.write_metrics(Path(run_dir) / rd.METRICS, rows(history))
             rewards = [r for r in history.rewards() if r == r]
             bar.end_epoch(k, {"children": len(history), "best": max(rewards) if rewards else float("nan")})

@@ -61,6 +61,9 @@ class SuccessiveHalving(Strategy):
         self.rounds = 0                          # brackets completed
         self._start()
 
+    def fidelities(self) -> list[int]:
+        return sorted({epochs(r) for _, r in self.rungs})
+
     def _start(self):
         self.rung, self.candidates, self.rewards, self.asked = 0, [None] * self.rungs[0][0], [], 0
 
@@ -109,6 +112,9 @@ class Hyperband(Strategy):
         self.index = 0                           # brackets started
         self.observations: dict[int, list] = {}
         self.bracket = self._bracket()
+
+    def fidelities(self) -> list[int]:
+        return sorted({epochs(r) for rungs in self.plan for _, r in rungs})
 
     def _bracket(self) -> SuccessiveHalving:
         rungs = self.plan[self.index % len(self.plan)]

@@ -18,12 +18,16 @@ from nas_kit.config import pick
 from nas_kit.strategies.base import SearchRecipe, Strategy
 
 
+class MissingOptuna(ImportError, ValueError):
+    """Optuna is not installed (a ValueError too, so that the command line says it in one sentence)."""
+
+
 def optuna():
     """The optuna module, or one sentence on how to install it."""
     try:
         import optuna as module
     except ImportError:
-        raise ImportError("TPE and BOHB use Optuna: install it with pip install 'optuna>=5.0' "
+        raise MissingOptuna("TPE and BOHB use Optuna: install it with pip install 'optuna>=5.0' "
                           "(make lab and make test install it).") from None
     module.logging.set_verbosity(module.logging.WARNING)
     return module
