@@ -24,6 +24,8 @@ from nas_kit.strategies.darts.run import run_darts
 from nas_kit.strategies.enas.recipe import recipes as enas_recipes
 from nas_kit.strategies.enas.run import run_enas
 from nas_kit.strategies.nas_rl import strategy as nas_rl
+from nas_kit.strategies.nash import recipes as nash_recipes
+from nas_kit.strategies.nash import run_nash
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def _black_box(strategy_module):
     return recipes, run
 
 
-IMAGE_SPACES = ("darts", "nasnet", "enas_micro", "pnas", "nas_rl", "enas_macro")
+IMAGE_SPACES = ("darts", "nasnet", "enas_micro", "pnas", "nas_rl", "enas_macro", "chain")
 METHODS = {
     "random": Method(IMAGE_SPACES + ("darts_rnn", "enas_rnn", "mini_bench"), "nasnet", *_black_box(random_search)),
     "evolution": Method(IMAGE_SPACES + ("darts_rnn", "enas_rnn", "mini_bench"), "nasnet", *_black_box(evolution)),
@@ -64,6 +66,7 @@ METHODS = {
     "bo": Method(("mini_bench",), "mini_bench", *_black_box(gp_bo)),
     "hyperband": Method(("mini_bench",) + IMAGE_SPACES, "mini_bench", *_black_box(hyperband)),
     "bohb": Method(("mini_bench",), "mini_bench", *_black_box(bohb)),
+    "nash": Method(("chain",), "chain", nash_recipes, run_nash),
     "enas": Method(("enas_micro", "enas_macro", "enas_rnn"), "enas_micro", enas_recipes, run_enas),
     "darts": Method(("darts", "darts_rnn"), "darts", darts_recipes, run_darts),
 }

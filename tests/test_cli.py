@@ -135,6 +135,16 @@ def test_a_search_of_the_mini_benchmark_resumes_where_it_stopped(method, tmp_pat
         (3 if method in ("hyperband", "bohb") else 1)
 
 
+def test_a_quick_nash_search_climbs_writes_its_steps_and_resumes_to_the_end(tmp_path):
+    run = tmp_path / "nash"
+    assert main(["search", "--method", "nash", "--set", "n_steps=1", "--progress", "off", "--run-dir", str(run)]) == 0
+    assert [r["step"] for r in rd.read_metrics(run)] == [1]
+    assert main(["search", "--resume", "--run-dir", str(run), "--set", "n_steps=2", "--progress", "off"]) == 0
+    rows = rd.read_metrics(run)
+    assert [r["step"] for r in rows] == [1, 2] and rows[-1]["epochs"] == 1 + 2 * 3
+    assert rd.read_json(run / rd.RESULTS)["text"] == rows[-1]["arch"]
+
+
 def test_a_quick_darts_search_hands_its_genotype_to_train(tmp_path, capsys):
     search, train = tmp_path / "darts", tmp_path / "train"
     assert main(["search", "--method", "darts", "--space", "darts", "--set", "epochs=1", "--set", "n_train=64",
@@ -169,7 +179,7 @@ def test_without_graphviz_the_run_directory_gets_the_dot_source_and_one_sentence
     assert "sep_conv_3x3" in (tmp_path / "genotype.gv").read_text()
 
 
-@pytest.mark.parametrize("method", ["random", "evolution", "nas_rl", "pnas", "enas", "darts", "tpe", "bo", "hyperband",
+@pytest.mark.parametrize("method", ["random", "evolution", "nas_rl", "pnas", "enas", "darts", "nash", "tpe", "bo", "hyperband",
                                     "bohb"])
 def test_every_method_has_quick_and_full_settings_with_the_same_keys_on_each_of_its_spaces(method):
     from nas_kit import methods

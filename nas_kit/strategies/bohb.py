@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, replace
 
 from nas_kit.config import pick
+from nas_kit.registry import entry
 from nas_kit.strategies import tpe
 from nas_kit.strategies.hyperband import Hyperband, HyperbandRecipe
 
@@ -71,4 +72,4 @@ TABLE = replace(FULL, budget=200, max_epochs=6, eta=2)
 
 def recipe(space_key: str, profile: str) -> BOHBRecipe:
     """As Hyperband's: the table's 6 epochs (eta = 2) on the mini benchmark."""
-    return TABLE if space_key == "mini_bench" else pick(QUICK, FULL, profile)
+    return TABLE if entry(space_key).task == "table" else pick(QUICK, FULL, profile)

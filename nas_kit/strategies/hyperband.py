@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass, replace
 
 from nas_kit.config import pick
+from nas_kit.registry import entry
 from nas_kit.strategies.base import SearchRecipe, Strategy
 
 
@@ -157,4 +158,4 @@ TABLE = replace(FULL, budget=200, max_epochs=6, eta=2)
 
 def recipe(space_key: str, profile: str) -> HyperbandRecipe:
     """The recipe of a search of ``space_key`` in ``profile``: the table's epochs on the mini benchmark."""
-    return TABLE if space_key == "mini_bench" else pick(QUICK, FULL, profile)
+    return TABLE if entry(space_key).task == "table" else pick(QUICK, FULL, profile)

@@ -144,6 +144,11 @@ def draw_macro(arch, title=None):
     return _chain("macro", title, [op for op, _ in arch], [tuple(skips) for _, skips in arch])
 
 
+def draw_chain(arch, title=None):
+    """A chain CNN (nas_kit.spaces.chain): layer i = kxk conv, F filters, then BN and ReLU."""
+    return _chain("network", title, [f"{k}x{k} conv, {f} filters" for k, f in arch], [() for _ in arch])
+
+
 def draw_nas_rl(arch, title=None):
     """NAS-RL CNN (Zoph & Le 2017, Fig. 4): layer i = HxW filters, F of them (stride), dashed skip edges."""
     labels = [f"{l.filter_height}x{l.filter_width}, {l.filters} filters" + (f", stride {l.stride}" if l.stride != 1 else "")
