@@ -9,6 +9,7 @@ import pytest
 import nas_kit.results as results
 from nas_kit.estimation.tabular import MiniBench
 from nas_kit.results import History, Outcome, best_at_costs
+from nas_kit.spaces import BenchSpace
 from nas_kit.strategies import RandomSearch, run_search
 
 
@@ -57,3 +58,17 @@ def test_a_history_pickled_before_fidelities_loads_with_fidelity_none(monkeypatc
     monkeypatch.undo()
     (record,) = pickle.loads(data)
     assert type(record) is results.Record and record.fidelity is None and record.reward == 0.5
+
+
+def test_a_trained_evaluator_at_fidelity_e_trains_its_children_e_epochs_with_a_cache_of_its_own():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nas_kit.estimation import Budget, Evaluator
+    x, y = np.zeros((8, 8, 8, 3), dtype=np.uint8), np.arange(8) % 2
+    with ThreadPoolExecutor(1) as pool:
+        evaluator = Evaluator((x, y, x, y), Budget(epochs=3), space=BenchSpace(), executor=pool)
+        two = evaluator.at(2)
+        assert two.budget.epochs == 2 and evaluator.budget.epochs == 3 and two.executor is pool
+        assert two.cache is not evaluator.cache and evaluator.at(2) is two and evaluator.at(3) is evaluator
+        with pytest.raises(ValueError, match="whole number of epochs"):
+            evaluator.at(1.5)
