@@ -9,7 +9,10 @@
 4. NASH against random search at equal training cost, on chain CNNs trained on the kit's synthetic images.
 
     nice -n 10 .venv/bin/python benchmarks/survey_methods.py                    # all of it, about 20 min on 1 CPU
-    .venv/bin/python benchmarks/survey_methods.py --parts strategies --seeds 5
+    .venv/bin/python benchmarks/survey_methods.py --parts strategies --seeds 0-4
+    .venv/bin/python benchmarks/survey_methods.py --parts strategies --seeds 0-9 --save a.json   # in pieces,
+    .venv/bin/python benchmarks/survey_methods.py --parts strategies --seeds 10-19 --save b.json # then
+    .venv/bin/python benchmarks/survey_methods.py --parts strategies --load a.json,b.json        # one table
 
 Proxies and the supernet are computed once (seed 0): they are the costly part. The proxy's own compute is not
 counted as cost in part 2 (no training).
@@ -17,8 +20,10 @@ counted as cost in part 2 (no training).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -44,14 +49,15 @@ from nas_kit.strategies.warm_start import proxy_warm_evolution
 LEVELS = (60, 240, 600)
 
 
-def proxies(bench, data) -> dict:
-    """{proxy: (scores of bench.archs(), Spearman with the mean validation accuracy, with the test accuracy)}."""
+def proxies(bench, data, names=tuple(PROXIES), stride=1) -> dict:
+    """{proxy: (scores of every ``stride``-th cell of bench.archs(), Spearman with the mean validation accuracy,
+    with the test accuracy, seconds)}."""
     x, y = torch.as_tensor(data[0][:64]).permute(0, 3, 1, 2).float().div(255), torch.as_tensor(data[1][:64])
     x = torch.nn.functional.interpolate(x, size=(16, 16), mode="area")
-    archs = bench.archs()
+    archs = bench.archs()[::stride]
     valid, test = [bench.valid_accuracy(a) for a in archs], [bench.test_accuracy(a) for a in archs]
     out = {}
-    for name in PROXIES:
+    for name in names:
         t = time.perf_counter()
         scores = score_all(archs, lambda a: BenchNetwork(a, C=8, cells_per_stage=1), x, y, name)
         out[name] = (scores, spearman(scores, valid), spearman(scores, test), time.perf_counter() - t)
@@ -138,7 +144,10 @@ def mean_se(values) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--seeds", default="0-19", help="seeds of part 2, e.g. 0-19")
+    parser.add_argument("--proxy-stride", type=int, default=1, help="part 1 scores every k-th cell of the table")
+    parser.add_argument("--save", help="part 2: write the runs to this JSON file")
+    parser.add_argument("--load", help="part 2: print the table of runs saved by --save (comma-separated files)")
     parser.add_argument("--parts", default="proxies,strategies,one_shot,nash")
     parser.add_argument("--supernet-epochs", default="6,30")
     parser.add_argument("--nash-seeds", type=int, default=3)
@@ -147,18 +156,31 @@ def main(argv=None):
     parts, bench, data = args.parts.split(","), MiniBench.load(), bench_data(QUICK)
     print(f"mini benchmark: {len(bench.archs())} cells, {bench.epochs} epochs, {len(bench.seeds)} training seeds; "
           f"best mean test accuracy in the table {max(map(bench.test_accuracy, bench.archs())):.4f}\n")
-    found = proxies(bench, data) if "proxies" in parts or "strategies" in parts else {}
+    first, last = map(int, args.seeds.split("-"))
+    seeds = range(first, last + 1)
+    found = proxies(bench, data, stride=args.proxy_stride) if "proxies" in parts else {}
     if "proxies" in parts:
-        print("## Zero-cost proxies (all 729 cells, one minibatch of 64, seed 0)\n")
+        print(f"## Zero-cost proxies ({len(bench.archs()[::args.proxy_stride])} cells, every {args.proxy_stride}. of "
+              f"the table; one minibatch of 64, seed 0)\n")
         print("| proxy | Spearman with valid acc | Spearman with test acc | seconds |\n|---|---|---|---|")
         for name, (_, sv, st, sec) in found.items():
             print(f"| {name} | {sv:.3f} | {st:.3f} | {sec:.0f} |")
         print()
     if "strategies" in parts:
-        print(f"## Incumbent test accuracy against epochs spent ({args.seeds} seeds, mean ± standard error)\n")
+        if args.load:
+            saved = [json.loads(Path(f).read_text()) for f in args.load.split(",")]
+            results = {name: (np.concatenate([np.array(s[name][0]) for s in saved]), sum(s[name][1] for s in saved))
+                       for name in saved[0]}
+        else:
+            naswot = proxies(bench, data, ("naswot",))["naswot"][0]          # for the warm start: every cell
+            results = strategies(bench, naswot, seeds)
+        if args.save:
+            Path(args.save).write_text(json.dumps({k: (v[0].tolist(), v[1]) for k, v in results.items()}))
+        n = len(next(iter(results.values()))[0])
+        print(f"## Incumbent test accuracy against epochs spent ({n} seeds, mean ± standard error)\n")
         print("| strategy | " + " | ".join(f"{c} epochs" for c in LEVELS) + " | seconds |\n|---" * 1 +
               "|---" * (len(LEVELS) + 1) + "|")
-        for name, (runs, sec) in strategies(bench, found["naswot"][0], range(args.seeds)).items():
+        for name, (runs, sec) in results.items():
             print(f"| {name} | " + " | ".join(mean_se(runs[:, j]) for j in range(len(LEVELS))) + f" | {sec:.0f} |")
         print()
     if "one_shot" in parts:
