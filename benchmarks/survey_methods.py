@@ -49,11 +49,28 @@ from nas_kit.strategies.warm_start import proxy_warm_evolution
 LEVELS = (60, 240, 600)
 
 
+def minibatch(data):
+    """The proxies' minibatch: the table's first 64 training images at 16 x 16."""
+    x, y = torch.as_tensor(data[0][:64]).permute(0, 3, 1, 2).float().div(255), torch.as_tensor(data[1][:64])
+    return torch.nn.functional.interpolate(x, size=(16, 16), mode="area"), y
+
+
+def lazy_proxy(bench, data, name="naswot"):
+    """arch -> the proxy's score (as ``score_all`` with seed 0), computed on first use and kept."""
+    (x, y), cache = minibatch(data), {}
+
+    def score(arch):
+        text = bench.space.encode(arch)
+        if text not in cache:
+            cache[text] = float(score_all([arch], lambda a: BenchNetwork(a, C=8, cells_per_stage=1), x, y, name)[0])
+        return cache[text]
+    return score
+
+
 def proxies(bench, data, names=tuple(PROXIES), stride=1) -> dict:
     """{proxy: (scores of every ``stride``-th cell of bench.archs(), Spearman with the mean validation accuracy,
     with the test accuracy, seconds)}."""
-    x, y = torch.as_tensor(data[0][:64]).permute(0, 3, 1, 2).float().div(255), torch.as_tensor(data[1][:64])
-    x = torch.nn.functional.interpolate(x, size=(16, 16), mode="area")
+    x, y = minibatch(data)
     archs = bench.archs()[::stride]
     valid, test = [bench.valid_accuracy(a) for a in archs], [bench.test_accuracy(a) for a in archs]
     out = {}
@@ -64,9 +81,8 @@ def proxies(bench, data, names=tuple(PROXIES), stride=1) -> dict:
     return out
 
 
-def factories(bench, naswot_scores):
+def factories(bench, naswot):
     space = bench.space
-    by_text = dict(zip(map(space.encode, bench.archs()), naswot_scores))
     return {
         "random search": lambda s: RandomSearch(space, seed=s),
         "aging evolution (P=20, S=5)": lambda s: RegularizedEvolution(space, 20, 5, seed=s),
@@ -76,8 +92,8 @@ def factories(bench, naswot_scores):
         "successive halving (27 at 2 ep, 9 at 6)": lambda s: SuccessiveHalving(space, [(27, 2), (9, 6)], 3, seed=s),
         "Hyperband (R=6, eta=2)": lambda s: Hyperband(space, R=6, eta=2, seed=s),
         "BOHB (R=6, eta=2)": lambda s: BOHB(space, R=6, eta=2, seed=s),
-        "evolution warm-started by NASWOT": lambda s: proxy_warm_evolution(
-            space, lambda a: by_text[space.encode(a)], pool_size=300, population_size=20, sample_size=5, seed=s),
+        "evolution warm-started by NASWOT (best 20 of 100)": lambda s: proxy_warm_evolution(
+            space, naswot, pool_size=100, population_size=20, sample_size=5, seed=s),
     }
 
 
@@ -88,10 +104,10 @@ def run_to_cost(strategy, oracle, max_cost):
     return history
 
 
-def strategies(bench, naswot_scores, seeds) -> dict:
+def strategies(bench, naswot, seeds) -> dict:
     """{name: (array seeds x LEVELS of incumbent test accuracy, seconds)}."""
     out = {}
-    for name, make in factories(bench, naswot_scores).items():
+    for name, make in factories(bench, naswot).items():
         t = time.perf_counter()
         runs = [best_at_costs(run_to_cost(make(s), bench.oracle(seed=s), max(LEVELS)), LEVELS, bench.test_accuracy)
                 for s in seeds]
@@ -172,8 +188,7 @@ def main(argv=None):
             results = {name: (np.concatenate([np.array(s[name][0]) for s in saved]), sum(s[name][1] for s in saved))
                        for name in saved[0]}
         else:
-            naswot = proxies(bench, data, ("naswot",))["naswot"][0]          # for the warm start: every cell
-            results = strategies(bench, naswot, seeds)
+            results = strategies(bench, lazy_proxy(bench, data, "naswot"), seeds)
         if args.save:
             Path(args.save).write_text(json.dumps({k: (v[0].tolist(), v[1]) for k, v in results.items()}))
         n = len(next(iter(results.values()))[0])
