@@ -16,7 +16,7 @@ import torch
 
 from nas_kit.config import choices_of, from_settings, override, pick
 from nas_kit.registry import SPACES
-from nas_kit.strategies import evolution, pnas, random_search
+from nas_kit.strategies import bohb, evolution, gp_bo, hyperband, pnas, random_search, tpe
 from nas_kit.strategies.black_box import recipes as black_box_recipes
 from nas_kit.strategies.black_box import run_black_box
 from nas_kit.strategies.darts.recipe import recipes as darts_recipes
@@ -24,6 +24,8 @@ from nas_kit.strategies.darts.run import run_darts
 from nas_kit.strategies.enas.recipe import recipes as enas_recipes
 from nas_kit.strategies.enas.run import run_enas
 from nas_kit.strategies.nas_rl import strategy as nas_rl
+from nas_kit.strategies.nash import recipes as nash_recipes
+from nas_kit.strategies.nash import run_nash
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,19 @@ def _black_box(strategy_module):
     return recipes, run
 
 
-IMAGE_SPACES = ("darts", "nasnet", "enas_micro", "pnas", "nas_rl", "enas_macro")
+IMAGE_SPACES = ("darts", "nasnet", "enas_micro", "pnas", "nas_rl", "enas_macro", "chain")
 METHODS = {
     "random": Method(IMAGE_SPACES + ("darts_rnn", "enas_rnn", "mini_bench"), "nasnet", *_black_box(random_search)),
     "evolution": Method(IMAGE_SPACES + ("darts_rnn", "enas_rnn", "mini_bench"), "nasnet", *_black_box(evolution)),
     "nas_rl": Method(("nas_rl", "enas_macro", "darts", "nasnet", "enas_micro", "mini_bench"), "nas_rl",
                      *_black_box(nas_rl)),
     "pnas": Method(("pnas",), "pnas", *_black_box(pnas)),
+    # Bayesian optimisation on the spaces with categorical dimensions; multi-fidelity on those with epochs
+    "tpe": Method(("mini_bench",), "mini_bench", *_black_box(tpe)),
+    "bo": Method(("mini_bench",), "mini_bench", *_black_box(gp_bo)),
+    "hyperband": Method(("mini_bench",) + IMAGE_SPACES, "mini_bench", *_black_box(hyperband)),
+    "bohb": Method(("mini_bench",), "mini_bench", *_black_box(bohb)),
+    "nash": Method(("chain",), "chain", nash_recipes, run_nash),
     "enas": Method(("enas_micro", "enas_macro", "enas_rnn"), "enas_micro", enas_recipes, run_enas),
     "darts": Method(("darts", "darts_rnn"), "darts", darts_recipes, run_darts),
 }

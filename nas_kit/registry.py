@@ -20,13 +20,14 @@ import graphviz
 import torch
 
 from nas_kit.genotypes import to_darts_string
+from nas_kit.models.chain_cnn import ChainCNN
 from nas_kit.models import BenchNetwork, MacroNetwork, NASRLNetwork, NetworkCIFAR, RNNModel, count_parameters
 from nas_kit.models.nas_rl_network import child_width
-from nas_kit.spaces import (BenchSpace, DARTSSpace, DartsRNNSpace, ENASMacroSpace, ENASMicroSpace, ENASRNNSpace, NASNetSpace,
+from nas_kit.spaces import (BenchSpace, ChainSpace, DARTSSpace, DartsRNNSpace, ENASMacroSpace, ENASMicroSpace, ENASRNNSpace, NASNetSpace,
                             NASRLSpace, PNASSpace, SearchSpace, Toy1DSpace)
 from nas_kit.spaces.enas_rnn import to_genotype
 from nas_kit.spaces.toy1d import ToyArchitecture
-from nas_kit.viz import (draw_bench_cell, draw_enas_rnn, draw_genotype, draw_macro, draw_nas_rl, draw_rnn_genotype,
+from nas_kit.viz import (draw_bench_cell, draw_chain, draw_enas_rnn, draw_genotype, draw_macro, draw_nas_rl, draw_rnn_genotype,
                          toy_dag)
 
 
@@ -119,6 +120,8 @@ SPACES = {
     BenchSpace.key: Entry(BenchSpace, None, None, "table", draw_bench_cell,
                           lambda arch, C, layers, n: BenchNetwork(arch, C=C, cells_per_stage=layers, num_classes=n),
                           (16, 5, 10), "BenchNetwork, C=16, 5 cells per stage, as NAS-Bench-201"),
+    ChainSpace.key: Entry(ChainSpace, "layers", 4, "images", draw_chain, lambda arch, C, layers, n: ChainCNN(arch, n),
+                          network="no evaluation network for this space (each chain is its own network)"),
 }
 
 

@@ -11,12 +11,14 @@ from collections import namedtuple
 
 import numpy as np
 
-# What one evaluation returns: reward (None if failed), cost (seconds or epochs), wall time in
-# seconds, status 'ok' or 'failed', and the error message of a failure ('' otherwise).
-Outcome = namedtuple("Outcome", "reward cost wall_time status error")
+# What one evaluation returns: reward (None if failed), cost (epochs of training, or seconds for a plain
+# function), wall time in seconds, status 'ok' or 'failed', the error message of a failure ('' otherwise), and
+# the fidelity it was judged at (epochs of training; None: the evaluator's only one).
+Outcome = namedtuple("Outcome", "reward cost wall_time status error fidelity", defaults=(None,))
 
-# One line of the History: the architecture, its encoding, and its Outcome's fields.
-Record = namedtuple("Record", "arch encoding reward cost wall_time status error")
+# One line of the History: the architecture, its encoding, and its Outcome's fields. The fidelity has a default
+# so that a History pickled before it was recorded (seven fields a record) still loads.
+Record = namedtuple("Record", "arch encoding reward cost wall_time status error fidelity", defaults=(None,))
 
 
 def failed(error: str, cost: float = 0.0, wall_time: float = 0.0) -> Outcome:
@@ -72,17 +74,49 @@ class History:
         return np.where(np.isneginf(best), np.nan, best)
 
     def best(self) -> Record:
-        """The record with the highest reward."""
+        """The record with the highest reward (among those at the highest fidelity, as ``incumbents``)."""
         ok = [r for r in self.records if r.status == "ok"]
         if not ok:
             raise ValueError("no candidate of this search succeeded, so there is no best architecture.")
-        return max(ok, key=lambda r: r.reward)
+        return max(ok, key=_key)
 
     def failures(self) -> list[Record]:
         return [r for r in self.records if r.status == "failed"]
 
     def total_cost(self) -> float:
         return float(sum(r.cost for r in self.records))
+
+    def costs(self) -> np.ndarray:
+        """The cost spent after each evaluation (cumulative): the x-axis of a comparison at equal cost."""
+        return np.cumsum([r.cost for r in self.records], dtype=float)
+
+    def incumbents(self) -> list:
+        """After each evaluation, the record a search would return then (None before the first success): the best
+        reward among those at the highest fidelity seen so far (Hyperband and BOHB return the best at the
+        largest budget, Li et al. 2018, section 3; Falkner et al. 2018, section 4). At one fidelity, the best."""
+        out, best = [], None
+        for r in self.records:
+            if r.reward is not None and (best is None or _key(r) > _key(best)):
+                best = r
+            out.append(best)
+        return out
+
+
+def _key(record: Record) -> tuple:
+    """(fidelity, reward): a judgement at a higher fidelity outranks any at a lower one; None is the only one."""
+    return (math.inf if record.fidelity is None else record.fidelity, record.reward)
+
+
+def best_at_costs(history: History, levels, score=None) -> np.ndarray:
+    """``score(arch)`` of the incumbent (``History.incumbents``) once ``level`` cost was spent, for each level
+    (NaN where nothing succeeded yet); without ``score``, the incumbent's reward."""
+    costs, incumbents = history.costs(), history.incumbents()
+    out = []
+    for level in levels:
+        k = int(np.searchsorted(costs, level, side="right")) - 1      # the last evaluation within the cost
+        r = incumbents[k] if k >= 0 else None
+        out.append(np.nan if r is None else (r.reward if score is None else score(r.arch)))
+    return np.array(out, dtype=float)
 
 
 def summary(curves: np.ndarray) -> dict:

@@ -76,6 +76,9 @@ def test_a_bad_setting_is_one_line_on_stderr_with_exit_status_2():
     (["search", "--method", "darts", "--space", "nasnet"], ["does not run on the 'nasnet' space", "darts_rnn"]),
     (["search", "--method", "evolution", "--set", "population=many"], ["population='many' is not an integer"]),
     (["train", "--resume"], ["--resume needs --run-dir"]),
+    (["search", "--method", "tpe", "--space", "darts"], ["does not run on the 'darts' space", "mini_bench"]),
+    (["search", "--method", "hyperband", "--space", "mini_bench", "--set", "eta=1"], ["needs eta >= 2"]),
+    (["search", "--method", "bohb", "--space", "mini_bench", "--set", "max_epochs=8"], ["whole number of epochs 1..6"]),
 ])
 def test_expected_failures_are_one_sentence(args, words, capsys, tmp_path):
     with pytest.raises(SystemExit) as exit_:
@@ -116,6 +119,32 @@ def test_a_quick_black_box_search_writes_its_run_directory(tmp_path, capsys):
     assert "train it with: python -m nas_kit train --genotype" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("method", ["tpe", "bo", "hyperband", "bohb"])
+def test_a_search_of_the_mini_benchmark_resumes_where_it_stopped(method, tmp_path):
+    """A search stopped after some batches and resumed records what an uninterrupted one records."""
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    common = ["search", "--method", method, "--space", "mini_bench", "--set", "parallel=4", "--progress", "off"]
+    assert main(common + ["--set", "budget=24", "--run-dir", str(straight)]) == 0
+    assert main(common + ["--set", "budget=12", "--run-dir", str(stopped)]) == 0
+    assert main(["search", "--resume", "--run-dir", str(stopped), "--set", "budget=24", "--progress", "off"]) == 0
+    keys = ("encoding", "reward", "fidelity", "cost")
+    assert [[r[k] for k in keys] for r in rd.read_metrics(stopped)] == \
+        [[r[k] for k in keys] for r in rd.read_metrics(straight)]
+    results = rd.read_json(straight / rd.RESULTS)
+    assert results["evaluations"] == 24 and len({r["fidelity"] for r in rd.read_metrics(straight)}) == \
+        (3 if method in ("hyperband", "bohb") else 1)
+
+
+def test_a_quick_nash_search_climbs_writes_its_steps_and_resumes_to_the_end(tmp_path):
+    run = tmp_path / "nash"
+    assert main(["search", "--method", "nash", "--set", "n_steps=1", "--progress", "off", "--run-dir", str(run)]) == 0
+    assert [r["step"] for r in rd.read_metrics(run)] == [1]
+    assert main(["search", "--resume", "--run-dir", str(run), "--set", "n_steps=2", "--progress", "off"]) == 0
+    rows = rd.read_metrics(run)
+    assert [r["step"] for r in rows] == [1, 2] and rows[-1]["epochs"] == 1 + 2 * 3
+    assert rd.read_json(run / rd.RESULTS)["text"] == rows[-1]["arch"]
+
+
 def test_a_quick_darts_search_hands_its_genotype_to_train(tmp_path, capsys):
     search, train = tmp_path / "darts", tmp_path / "train"
     assert main(["search", "--method", "darts", "--space", "darts", "--set", "epochs=1", "--set", "n_train=64",
@@ -150,7 +179,8 @@ def test_without_graphviz_the_run_directory_gets_the_dot_source_and_one_sentence
     assert "sep_conv_3x3" in (tmp_path / "genotype.gv").read_text()
 
 
-@pytest.mark.parametrize("method", ["random", "evolution", "nas_rl", "pnas", "enas", "darts"])
+@pytest.mark.parametrize("method", ["random", "evolution", "nas_rl", "pnas", "enas", "darts", "nash", "tpe", "bo", "hyperband",
+                                    "bohb"])
 def test_every_method_has_quick_and_full_settings_with_the_same_keys_on_each_of_its_spaces(method):
     from nas_kit import methods
     for space in methods.METHODS[method].spaces:

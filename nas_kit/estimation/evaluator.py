@@ -17,11 +17,12 @@ the variable (``os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)``) once the clust
 """
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import zlib
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -134,7 +135,7 @@ def train_and_evaluate(arch, data, budget: Budget, seed: int, build_fn) -> Outco
         reward = reward_of(accs, budget.reward_last, budget.reward_power)
     except Exception as e:  # noqa: BLE001 - exceptions, NaN losses and out-of-memory errors all land here
         return failed(out_of_memory_message(e), float(budget.epochs), time.perf_counter() - start)
-    return Outcome(reward, float(budget.epochs), time.perf_counter() - start, "ok", "")
+    return Outcome(reward, float(budget.epochs), time.perf_counter() - start, "ok", "", budget.epochs)
 
 
 def split_train_valid(images, valid_fraction=0.1, seed=0):
@@ -211,6 +212,21 @@ class Evaluator:
             out.append(o._replace(cost=0.0, wall_time=0.0) if k in hits or k in seen else o)
             seen.add(k)
         return out
+
+    def at(self, fidelity) -> "Evaluator":
+        """This evaluator with children trained for ``fidelity`` epochs (for multi-fidelity strategies), on the
+        same data, seed and executor, with a cache of its own; one per fidelity, made once."""
+        if fidelity != int(fidelity) or fidelity < 1:
+            raise ValueError(f"a child trains for a whole number of epochs, at least 1, not {fidelity}.")
+        if int(fidelity) == self.budget.epochs:
+            return self
+        family = self.__dict__.setdefault("fidelities", {})
+        if int(fidelity) not in family:
+            other = copy.copy(self)
+            other.budget, other.cache = replace(self.budget, epochs=int(fidelity)), {}
+            other.executor, other._own_executor = self._executor(None), None     # the pool stays this one's to close
+            family[int(fidelity)] = other
+        return family[int(fidelity)]
 
     def __call__(self, arch):
         """The reward of one architecture, trained in this process (None if it failed)."""

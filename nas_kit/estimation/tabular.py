@@ -14,6 +14,7 @@ cheaper fidelities, as NAS-Bench-201 records them), the final test accuracy, tra
 """
 from __future__ import annotations
 
+import copy
 import json
 import random
 import time
@@ -141,7 +142,8 @@ class MiniBench:
 
 
 class BenchOracle:
-    """arch -> the validation accuracy of one seed's run of it; cost = its mean training seconds (simulated)."""
+    """arch -> the validation accuracy of one seed's run of it after ``epoch`` epochs (default: the last); the
+    cost of a query is those epochs (its simulated training seconds are ``bench.train_seconds``)."""
 
     def __init__(self, bench: MiniBench, seed: int = 0, epoch: int | None = None):
         self.bench, self.epoch, self.rng = bench, epoch, random.Random(seed)
@@ -149,10 +151,19 @@ class BenchOracle:
     def __call__(self, arch) -> float:
         return self.bench.valid_accuracy(arch, self.rng.randrange(len(self.bench.seeds)), self.epoch)
 
+    def at(self, fidelity) -> "BenchOracle":
+        """This oracle at fidelity e: the accuracy after epoch e, at a cost of e epochs (the same noise stream)."""
+        if fidelity != int(fidelity) or not 1 <= fidelity <= self.bench.epochs:
+            raise ValueError(f"the mini benchmark answers at a whole number of epochs 1..{self.bench.epochs}, "
+                             f"not {fidelity}.")
+        other = copy.copy(self)
+        other.epoch = int(fidelity)
+        return other
+
     def evaluate_many(self, archs, executor=None) -> list[Outcome]:
-        """Outcomes in order; the cost is the recorded training time scaled to the epochs asked for."""
-        fraction = (self.epoch or self.bench.epochs) / self.bench.epochs
-        return [Outcome(self(a), self.bench.train_seconds(a) * fraction, 0.0, "ok", "") for a in archs]
+        """Outcomes in order; each costs the epochs it was trained for and records them as its fidelity."""
+        epochs = self.epoch or self.bench.epochs
+        return [Outcome(self(a), float(epochs), 0.0, "ok", "", epochs) for a in archs]
 
 
 def new_table(recipe_name: str, ops=MINI_BENCH_OPS, seeds=(0, 1, 2)) -> dict:

@@ -10,9 +10,11 @@ cell        NASNet-style cells (Zoph et al. 2018) and their ENAS micro, DARTS an
 pnas        PNAS's one-cell space of blocks (Liu et al. 2018)
 darts_rnn   DARTS's recurrent cells (Liu et al. 2019)
 bench       the NAS-Bench-201-style cells of the kit's mini tabular benchmark
+chain       plain chain CNNs, the space that network morphisms grow in (Net2Net, NASH)
 """
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace
 from nas_kit.spaces.bench import BenchSpace
+from nas_kit.spaces.chain import ChainSpace
 from nas_kit.spaces.cell import CellSpace, DARTSSpace, ENASMicroSpace, NASNetSpace, darts, enas_micro, nasnet
 from nas_kit.spaces.darts_rnn import DartsRNNSpace
 from nas_kit.spaces.enas_macro import ENASMacroSpace
@@ -21,6 +23,6 @@ from nas_kit.spaces.nas_rl import NASRLSpace
 from nas_kit.spaces.pnas import PNASSpace, pnas
 from nas_kit.spaces.toy1d import Toy1DSpace
 
-__all__ = ["InvalidArchitecture", "SearchSpace", "BenchSpace", "CellSpace", "DARTSSpace", "ENASMicroSpace",
+__all__ = ["InvalidArchitecture", "SearchSpace", "BenchSpace", "ChainSpace", "CellSpace", "DARTSSpace", "ENASMicroSpace",
            "NASNetSpace", "PNASSpace", "darts", "enas_micro", "nasnet", "pnas", "DartsRNNSpace", "ENASMacroSpace",
            "ENASRNNSpace", "NASRLSpace", "Toy1DSpace"]

@@ -57,6 +57,20 @@ class BenchSpace(SearchSpace):
         arch[k] = rng.choice([op for op in self.ops if op != arch[k]])
         return tuple(arch)
 
+    def dimensions(self) -> list[tuple[str, tuple]]:
+        """The space as categorical choices, (name, options) per edge: what TPE, BOHB and the GP's kernel read.
+        An architecture is the tuple of its values in this order (``values`` and ``from_values``)."""
+        return [(f"edge {i}->{j}", self.ops) for i, j in EDGES]
+
+    def values(self, arch) -> tuple:
+        self.validate(arch)
+        return tuple(arch)
+
+    def from_values(self, values) -> tuple:
+        arch = tuple(values)
+        self.validate(arch)
+        return arch
+
     def encode(self, arch) -> str:
         self.validate(arch)
         nodes = [[f"{op}~{i}" for op, (i, j) in zip(arch, EDGES) if j == to] for to in (1, 2, 3)]

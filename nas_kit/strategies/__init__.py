@@ -8,6 +8,10 @@ random_search  RandomSearch: uniform samples
 evolution      RegularizedEvolution: aging (Real et al. 2019) and non-aging tournament selection
 nas_rl         Controller and NASRLStrategy: the LSTM controller and REINFORCE (Zoph & Le 2017)
 pnas           PNAS: progressive search with a surrogate predictor (Liu et al. 2018)
+tpe            TPE (Bergstra et al. 2011) through Optuna's ask/tell
+gp_bo          GP Bayesian optimisation: Hamming kernel, expected improvement over a mutation pool (BANANAS)
+hyperband      SuccessiveHalving and Hyperband (Li et al. 2018): epochs as the fidelity
+bohb           BOHB (Falkner et al. 2018): Hyperband's budgets with TPE proposals
 black_box      the ``search`` command's runner for all of them, with checkpoints
 comparison     many runs of several strategies (Real et al. 2019, Fig. 3); a found cell against random cells
 

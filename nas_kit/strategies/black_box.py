@@ -195,6 +195,6 @@ def rows(history: History) -> list[dict]:
     for i, r in enumerate(history):
         if r.reward is not None:
             best = max(best, r.reward)
-        out.append(dict(child=i + 1, encoding=r.encoding, reward=r.reward, cost=r.cost, wall_time=r.wall_time,
-                        status=r.status, best_so_far=best if best > -math.inf else None, error=r.error))
+        out.append(dict(child=i + 1, encoding=r.encoding, reward=r.reward, fidelity=r.fidelity, cost=r.cost,
+                        wall_time=r.wall_time, status=r.status, best_so_far=best if best > -math.inf else None, error=r.error))
     return out

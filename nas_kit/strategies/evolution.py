@@ -36,9 +36,12 @@ class RegularizedEvolution(Strategy):
 
     ``identity_prob``: probability that the child is an unchanged copy of the parent (the
     paper's "identity" mutation); otherwise ``space.mutate`` changes one op or one input.
+    ``initial``: architectures for the first asks instead of random samples (a warm start, e.g. the best of a
+    pool by a zero-cost proxy: Abdelfattah et al. 2021, section 5.2, nas_kit.strategies.warm_start).
     """
 
-    def __init__(self, space, population_size=100, sample_size=25, aging=True, identity_prob=0.0, seed=0):
+    def __init__(self, space, population_size=100, sample_size=25, aging=True, identity_prob=0.0, seed=0,
+                 initial=()):
         if not 1 <= sample_size <= population_size:
             raise ValueError(f"need 1 <= sample_size <= population_size, not S={sample_size}, P={population_size}.")
         if not hasattr(space, "mutate"):
@@ -52,13 +55,15 @@ class RegularizedEvolution(Strategy):
         self.population: deque[Individual] = deque()   # oldest on the left
         self.n_random_asked = 0
         self.n_told = 0
+        self.initial = list(initial)
 
     def ask(self, n=1):
         archs = []
         for _ in range(n):
             if self.n_random_asked < self.population_size or not self.population:
-                self.n_random_asked += 1
-                archs.append(self.space.sample(self.rng))
+                k, self.n_random_asked = self.n_random_asked, self.n_random_asked + 1
+                warm = getattr(self, "initial", ())               # (a checkpoint from before warm starts has none)
+                archs.append(warm[k] if k < len(warm) else self.space.sample(self.rng))
             else:
                 archs.append(self.mutate(self.tournament()))
         return archs

@@ -6,7 +6,7 @@ The matplotlib pictures live in their own modules (imported on demand, so drawin
 load matplotlib): ``viz.alphas`` (DARTS's alpha heatmaps and their animation), ``viz.curves``
 (training curves of a run), ``viz.search`` (search progress, strategy comparison, cost against error).
 """
-from nas_kit.viz.cells import (draw_bench_cell, draw_cell, draw_enas_rnn, draw_genotype, draw_macro, draw_nas_rl,
+from nas_kit.viz.cells import (draw_bench_cell, draw_chain, draw_cell, draw_enas_rnn, draw_genotype, draw_macro, draw_nas_rl,
                                draw_rnn_genotype)
 from nas_kit.viz.gallery import Gallery, inline_svg, svg_text_labels
 from nas_kit.viz.graphviz_tools import DOT_MISSING, Drawing, GraphvizNotFound, dot_available, to_svg

@@ -148,6 +148,11 @@ def nas_rl_edges(arch) -> tuple[list, list]:
     return sorted(edges, key=lambda e: (e[1], str(e[0]))), [i for i in range(len(arch)) if i not in read]
 
 
+def draw_chain(arch, title=None):
+    """A chain CNN (nas_kit.spaces.chain): layer i = kxk conv, F filters, then BN and ReLU."""
+    return _chain("network", title, [f"{k}x{k} conv, {f} filters" for k, f in arch], [() for _ in arch])
+
+
 def draw_nas_rl(arch, title=None):
     """NAS-RL CNN (Zoph & Le 2017, section 3.3 and Fig. 4): layer i = HxW filters, F of them (stride), with an
     edge from each layer it reads (from the image when it reads none), and an edge to the output from every
