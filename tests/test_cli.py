@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from nas_kit.cli import main
+from nas_kit.strategies import black_box, nash
 from nas_kit.training import run_dir as rd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,13 +121,23 @@ def test_a_quick_black_box_search_writes_its_run_directory(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("method", ["tpe", "bo", "hyperband", "bohb"])
-def test_a_search_of_the_mini_benchmark_resumes_where_it_stopped(method, tmp_path):
-    """A search stopped after some batches and resumed records what an uninterrupted one records."""
+def test_a_search_of_the_mini_benchmark_resumes_where_it_stopped(method, tmp_path, monkeypatch):
+    """A search interrupted after three batches and resumed records what an uninterrupted one records."""
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
-    common = ["search", "--method", method, "--space", "mini_bench", "--set", "parallel=4", "--progress", "off"]
-    assert main(common + ["--set", "budget=24", "--run-dir", str(straight)]) == 0
-    assert main(common + ["--set", "budget=12", "--run-dir", str(stopped)]) == 0
-    assert main(["search", "--resume", "--run-dir", str(stopped), "--set", "budget=24", "--progress", "off"]) == 0
+    common = ["search", "--method", method, "--space", "mini_bench", "--set", "parallel=4", "--progress", "off",
+              "--set", "budget=24"]
+    assert main(common + ["--run-dir", str(straight)]) == 0
+    batches, run_search = [], black_box.run_search
+
+    def interrupted_after_three_batches(*args, **kwargs):
+        if len(batches) == 3:
+            raise KeyboardInterrupt
+        batches.append(run_search(*args, **kwargs))
+
+    monkeypatch.setattr(black_box, "run_search", interrupted_after_three_batches)
+    assert main(common + ["--run-dir", str(stopped)]) == 130
+    monkeypatch.setattr(black_box, "run_search", run_search)
+    assert main(["search", "--resume", "--run-dir", str(stopped), "--progress", "off"]) == 0
     keys = ("encoding", "reward", "fidelity", "cost")
     assert [[r[k] for k in keys] for r in rd.read_metrics(stopped)] == \
         [[r[k] for k in keys] for r in rd.read_metrics(straight)]
@@ -135,11 +146,19 @@ def test_a_search_of_the_mini_benchmark_resumes_where_it_stopped(method, tmp_pat
         (3 if method in ("hyperband", "bohb") else 1)
 
 
-def test_a_quick_nash_search_climbs_writes_its_steps_and_resumes_to_the_end(tmp_path):
-    run = tmp_path / "nash"
-    assert main(["search", "--method", "nash", "--set", "n_steps=1", "--progress", "off", "--run-dir", str(run)]) == 0
+def test_a_quick_nash_search_climbs_writes_its_steps_and_resumes_to_the_end(tmp_path, monkeypatch):
+    run, step = tmp_path / "nash", nash.NASH.step
+
+    def interrupted_at_the_second_step(climber):
+        if climber.step_count == 1:
+            raise KeyboardInterrupt
+        return step(climber)
+
+    monkeypatch.setattr(nash.NASH, "step", interrupted_at_the_second_step)
+    assert main(["search", "--method", "nash", "--set", "n_steps=2", "--progress", "off", "--run-dir", str(run)]) == 130
     assert [r["step"] for r in rd.read_metrics(run)] == [1]
-    assert main(["search", "--resume", "--run-dir", str(run), "--set", "n_steps=2", "--progress", "off"]) == 0
+    monkeypatch.setattr(nash.NASH, "step", step)
+    assert main(["search", "--resume", "--run-dir", str(run), "--progress", "off"]) == 0
     rows = rd.read_metrics(run)
     assert [r["step"] for r in rows] == [1, 2] and rows[-1]["epochs"] == 1 + 2 * 3
     assert rd.read_json(run / rd.RESULTS)["text"] == rows[-1]["arch"]

@@ -150,7 +150,14 @@ def nas_rl_edges(arch) -> tuple[list, list]:
 
 def draw_chain(arch, title=None):
     """A chain CNN (nas_kit.spaces.chain): layer i = kxk conv, F filters, then BN and ReLU."""
-    return _chain("network", title, [f"{k}x{k} conv, {f} filters" for k, f in arch], [() for _ in arch])
+    g = _digraph("network", title, rankdir="TB")
+    g.node("image", fillcolor=INPUT)
+    for i, (k, f) in enumerate(arch):
+        g.node(f"L{i}", f"{i}: {k}x{k} conv, {f} filters", fillcolor=NODE)
+        g.edge("image" if i == 0 else f"L{i - 1}", f"L{i}")
+    g.node("output", fillcolor=OUTPUT)
+    g.edge(f"L{len(arch) - 1}" if arch else "image", "output")
+    return g
 
 
 def draw_nas_rl(arch, title=None):
