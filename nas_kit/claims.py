@@ -118,10 +118,10 @@ def value_range(name: str, notebook: str, path=None) -> tuple[float, float]:
     return min(values), max(values)
 
 
-def check_or_report(holds, claim: str, notebook: str, seen: str = "") -> None:
+def check_or_report(holds, claim: str, notebook: str, seen: str = "", path=None) -> None:
     """A claim that did not hold in every measured run: measured like a check while scripts/measure_claims.py runs
     the notebook, otherwise printed as the committed fraction of runs in which it held (``report``)."""
     if os.environ.get("NAS_KIT_RECORD"):
         check(holds, claim, seen)
     else:
-        report(claim, notebook)
+        report(claim, notebook, path)

@@ -4,7 +4,7 @@ import json
 import pytest
 import torch
 
-from nas_kit.claims import ClaimFailed, check, fraction, record, report
+from nas_kit.claims import ClaimFailed, check, check_or_report, fraction, record, report
 from nas_kit.config import setup
 
 
@@ -45,6 +45,21 @@ def test_a_committed_measurement_is_reported_as_the_fraction_of_seeds_per_kernel
     assert fraction("enas beats random", "07_x", path) == (5, 10)
     with pytest.raises(KeyError, match="has no claim"):
         report("another claim", "07_x", path)
+
+
+def test_a_claim_that_does_not_always_hold_is_measured_while_recording_and_reported_otherwise(tmp_path, capsys,
+                                                                                             monkeypatch):
+    path = tmp_path / "06_x.json"
+    path.write_text(json.dumps({"checks": {"enas beats both controls": {"native": [True, False], "generic": [False, False]}},
+                                "values": {}}))
+    monkeypatch.delenv("NAS_KIT_RECORD", raising=False)
+    check_or_report(True, "enas beats both controls", "06_x", "ENAS 110, random 112", path)
+    assert capsys.readouterr().out.startswith("measured: enas beats both controls in 1 of 2 seeds with native kernels")
+    log = tmp_path / "record.jsonl"
+    monkeypatch.setenv("NAS_KIT_RECORD", str(log))
+    check_or_report(False, "enas beats both controls", "06_x", "ENAS 114, random 112", path)
+    assert json.loads(log.read_text()) == {"kind": "check", "claim": "enas beats both controls", "holds": False,
+                                           "seen": "ENAS 114, random 112"}
 
 
 def test_setup_takes_the_seed_and_threads_from_the_environment_unless_given(monkeypatch):
