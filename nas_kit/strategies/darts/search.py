@@ -35,6 +35,7 @@ from nas_kit.genotypes import to_darts_string
 from nas_kit.strategies.darts.architect import Architect
 from nas_kit.strategies.darts.derive import cnn_genotype, rnn_genotype
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
+from nas_kit.training.divergence import non_finite, stop_if_diverged
 
 CHECKPOINT = "darts_search.pt"
 
@@ -111,16 +112,9 @@ def _run(model, architect, w_optimizer, scheduler, epochs, train_epoch, evaluate
 def check_finite(model, stats: dict, epoch: int, kept) -> None:
     """FloatingPointError (one sentence) when an epoch's numbers, alphas or weights (batch-norm statistics too)
     are not finite; ``kept``: the checkpoint of the last finite epoch, or None."""
-    bad = [f"{k} {v}" for k, v in stats.items() if not math.isfinite(v)]
-    if not all(bool(torch.isfinite(a).all()) for a in model.arch_parameters()):
-        bad.append("alpha not finite")
-    if not all(bool(torch.isfinite(t).all()) for t in model.state_dict().values() if t.is_floating_point()):
-        bad.append("weights not finite")
-    if bad:
-        where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
-        raise FloatingPointError(f"the DARTS search diverged in epoch {epoch + 1} ({', '.join(bad)}), so no genotype "
-                                 f"was derived: {where}; search again in a new --run-dir with a smaller learning "
-                                 f"rate (--set lr=... or arch_lr=...).")
+    weights = [t for t in model.state_dict().values() if t.is_floating_point()]
+    bad = non_finite({k: float(v) for k, v in stats.items()}, alpha=model.arch_parameters(), weights=weights)
+    stop_if_diverged(bad, "DARTS", epoch, kept, "genotype", "--set lr=... or arch_lr=...")
 
 
 # ---------------------------------------------------------------- CNN cells on images

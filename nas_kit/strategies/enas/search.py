@@ -23,14 +23,12 @@ checkpoint is finite and nothing is derived from NaN.
 """
 from __future__ import annotations
 
-import math
 import random
 import statistics
 from pathlib import Path
 
-import torch
-
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
+from nas_kit.training.divergence import non_finite, stop_if_diverged
 
 MODES = ("enas", "random", "fixed")
 
@@ -91,15 +89,9 @@ def enas_search(task, controller, reinforce, epochs, controller_steps, mode="ena
 def check_finite(record: dict, networks, epoch: int, kept) -> None:
     """FloatingPointError (one sentence) when an epoch's loss or reward, or the weights of ``networks`` (the
     controller, the supernet; None for the controls' absent controller), are not finite."""
-    bad = [f"{k} {v}" for k, v in record.items() if isinstance(v, float) and not math.isfinite(v)]
-    tensors = [t for net in networks if net is not None for t in net.state_dict().values() if t.is_floating_point()]
-    if not all(bool(torch.isfinite(t).all()) for t in tensors):
-        bad.append("weights not finite")
-    if bad:
-        where = f"the checkpoint of epoch {epoch} is kept in {kept}" if kept else "no checkpoint was written"
-        raise FloatingPointError(f"the ENAS search diverged in epoch {epoch + 1} ({', '.join(bad)}), so no "
-                                 f"architecture was derived: {where}; search again in a new --run-dir with a "
-                                 f"smaller learning rate (--set lr=... on text, lr_max=... on images, or controller_lr=...).")
+    weights = [t for net in networks if net is not None for t in net.state_dict().values() if t.is_floating_point()]
+    stop_if_diverged(non_finite(record, weights=weights), "ENAS", epoch, kept, "architecture",
+                     "--set lr=... on text, lr_max=... on images, or controller_lr=...")
 
 
 def derive(task, controller, n_samples=10, mode="enas", seed=0):
