@@ -15,7 +15,7 @@ PERTURBATIONS := "$(PERTURBED)" \
 	"ATEN_CPU_CAPABILITY=default NAS_KIT_THREADS=2 NAS_KIT_SEED=4"
 CLEAN_ENV := env -u NAS_KIT_PROFILE -u NAS_KIT_SEED -u NAS_KIT_THREADS -u NAS_KIT_RECORD
 
-.PHONY: lab test test-perturbed notebooks measure setup setup-test clean
+.PHONY: lab test test-perturbed notebooks measure student setup setup-test clean
 
 setup:
 	EXTRAS=lab bash scripts/setup.sh
@@ -41,6 +41,10 @@ notebooks: setup-test
 # Measure the notebooks' claims over seeds 0-4 under two kernel configurations (nas_kit/measurements/*.json).
 measure: setup-test
 	$(CLEAN_ENV) $(PY) scripts/measure_claims.py $(NB) --jobs 2
+
+# The student edition: the notebooks with each exercise's solution replaced by a stub (nas_kit.exercises.edition).
+student: setup
+	$(PY) -m nas_kit student student/
 
 clean:
 	rm -rf .venv build *.egg-info

@@ -32,6 +32,10 @@ MEASUREMENTS = Path(__file__).resolve().parent / "measurements"
 class ClaimFailed(Exception):
     """A claim of the notebook's text did not hold in this run; the message says which, and what was seen."""
 
+    def _render_traceback_(self):
+        """IPython shows this instead of a traceback: the one sentence is the whole story."""
+        return [f"ClaimFailed: {self}"]
+
 
 def _record(entry: dict) -> bool:
     """Append ``entry`` to $NAS_KIT_RECORD when set; True when recording."""
