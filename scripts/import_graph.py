@@ -27,6 +27,7 @@ LAYERS = [
     ("estimation",),
     ("strategies",),
     ("methods",),
+    ("exercises",),
     ("cli", "__main__"),
     ("widgets", "__init__"),
 ]
