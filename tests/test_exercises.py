@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from nas_kit.exercises import Case, run_exercise
+from nas_kit.exercises.grade import grade, run_cells as _run_cells
 from nas_kit.exercises.edition import (CHECK, SOLUTION, EditionError, exercises, source, student_notebook, stub,
                                        write_edition)
 
@@ -73,6 +74,12 @@ def double(x):
 """
 
 
+CHECK_CELL = """from nas_kit.exercises import Case, run_exercise
+run_exercise("doubling", double, lambda x: 2 * x, [Case("one", (1.0,)), Case("zero", (0.0,)), Case("minus", (-2.0,))],
+             "add x to itself")
+"""
+
+
 def test_the_student_edition_replaces_each_solution_block_by_one_raise_at_its_indent():
     assert stub(SOLUTION_CELL, "cell") == ("# Exercise 3: doubling\ndef double(x):\n    \"\"\"Twice x.\"\"\"\n"
                                            "    raise NotImplementedError('exercise 3: doubling')\n")
@@ -108,15 +115,6 @@ def test_the_command_writes_every_notebook_and_will_not_overwrite_the_instructor
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "overwrite" in refused.stderr
 
 
-def _run_cells(*texts) -> str:
-    """Run cells' sources in one fresh namespace, as the notebook's kernel would; what they printed."""
-    namespace, out = {"__name__": "__main__"}, io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for text in texts:
-            exec(compile(text, "<cell>", "exec"), namespace)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_notebook_has_two_exercises_that_pass_and_whose_student_edition_says_what_to_write(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -129,3 +127,14 @@ def test_every_notebook_has_two_exercises_that_pass_and_whose_student_edition_sa
         assert len(said) == 1 and said[0].endswith(")") and ": passed (" in said[0], (path.name, i, said)
         said = _run_cells(source(student["cells"][i]), check).strip().split("\n")
         assert len(said) == 1 and ": not written yet." in said[0], (path.name, i, said)
+
+
+def test_grading_a_student_notebook_prints_each_exercises_line_and_fails_until_all_pass(tmp_path):
+    notebook = {"cells": [_cell(SOLUTION_CELL, SOLUTION), _cell(CHECK_CELL, CHECK)], "metadata": {},
+                "nbformat": 4, "nbformat_minor": 5}
+    assert grade(notebook) == ['exercise "doubling": passed (3 cases)']
+    (tmp_path / "s.ipynb").write_text(json.dumps(student_notebook(notebook)))
+    done = subprocess.run([sys.executable, "-m", "nas_kit.exercises.grade", str(tmp_path / "s.ipynb")], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and done.stdout.startswith("s.ipynb: 0 of 1 exercises passed")
+    assert "not written yet" in done.stdout
