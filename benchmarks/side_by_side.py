@@ -4,7 +4,7 @@
 
 Every method searches the kit's mini benchmark (``nas_kit.estimation.tabular``: 729 cells, each trained for 6
 epochs with one recipe, three times) as ``python -m nas_kit search --space mini_bench`` runs it
-(``nas_kit.strategies.comparison.search_at_budget``), and every method gets the same budget: ``EPOCHS`` training
+(``nas_kit.methods.history_of``, read at the budget by ``nas_kit.strategies.comparison.at_budget``), and every method gets the same budget: ``EPOCHS`` training
 epochs in all, counted as the table counts them (a child judged after e epochs costs e). The methods that judge
 every child at one fidelity train each child for ``FIDELITY`` epochs, so they see ``EPOCHS // FIDELITY`` children;
 Hyperband and BOHB choose their own fidelities and are stopped when the budget is spent. A search's result is
@@ -23,10 +23,10 @@ import time
 
 import numpy as np
 
-from nas_kit import tables
+from nas_kit import methods, tables
 from nas_kit.estimation.ranking import spearman
 from nas_kit.estimation.tabular import MiniBench
-from nas_kit.strategies.comparison import search_at_budget
+from nas_kit.strategies.comparison import at_budget
 
 EPOCHS = 120          # training epochs in all, per search
 FIDELITY = 3          # epochs per child for the methods that judge every child alike
@@ -49,11 +49,17 @@ def rank_correlations(bench: MiniBench) -> dict:
                 for s in range(len(bench.seeds))] for e in range(1, bench.epochs + 1)}
 
 
+def search_at_budget(method: str, overrides: dict, seed: int, bench: MiniBench) -> dict:
+    """One search of the mini benchmark as the command line runs it, read once EPOCHS are spent."""
+    settings = methods.settings_for(method, "mini_bench", "quick", {**overrides, "seed": str(seed)})
+    return at_budget(methods.history_of(method, "mini_bench", settings), EPOCHS, bench.test_accuracy)
+
+
 def side_by_side(bench: MiniBench, seeds) -> list[dict]:
     """One row per method: its settings and, per seed, the final test accuracy and the incumbent curve."""
     rows = []
     for label, method, overrides in METHODS:
-        runs = [search_at_budget(method, "mini_bench", overrides, EPOCHS, s, bench.test_accuracy) for s in seeds]
+        runs = [search_at_budget(method, overrides, s, bench) for s in seeds]
         rows.append(dict(name=label, method=method, overrides=overrides,
                          final=[round(r["final"], 4) for r in runs], evaluations=[r["evaluations"] for r in runs],
                          curves=[[(c, round(a, 4)) for c, a in r["curve"]] for r in runs]))

@@ -9,22 +9,17 @@ strategy at the same evaluation budget, and the mean and spread of the best accu
 Runs are independent: run ``s`` of every strategy uses seed ``s`` for the strategy and for its evaluator,
 so two strategies are compared on the same evaluation noise. ``compare_with_random`` asks the same of one
 search's result: does the cell it found beat cells drawn at random from its space (Li & Talwalkar 2019)?
-``search_at_budget`` runs one search as the command line does and reads its incumbent at a budget of training
-epochs (notebook 11's side-by-side at one budget).
+``at_budget`` reads a search's incumbent once a budget of training epochs is spent (notebook 11's side-by-side
+at one budget: ``at_budget(nas_kit.methods.history_of(...), 120, bench.test_accuracy)``).
 """
 from __future__ import annotations
 
 import statistics
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
-from nas_kit import methods
 from nas_kit.results import History, Outcome, best_at_costs
 from nas_kit.strategies.base import run_search
-from nas_kit.training.checkpoint import load_checkpoint
-from nas_kit.training.run_dir import CHECKPOINT
 
 
 def incumbent_curve(history: History, score=None) -> np.ndarray:
@@ -97,18 +92,13 @@ def incumbent_by_cost(evaluations) -> tuple[list, list]:
     return history.costs().tolist(), history.best_so_far().tolist()
 
 
-def search_at_budget(method: str, space: str, overrides: dict, epochs: int, seed: int, score) -> dict:
-    """One search of ``python -m nas_kit search`` (``nas_kit.methods.run``), stopped once ``epochs`` training
-    epochs are spent: ``curve`` is [(epochs spent, score of the incumbent)] after each evaluation within the
-    budget (``History.incumbents``: at the highest fidelity seen, as Hyperband returns), ``final`` its last
-    score. The search must reach the budget (one sentence otherwise)."""
-    settings = methods.settings_for(method, space, "quick", {**overrides, "seed": str(seed)})
-    with tempfile.TemporaryDirectory() as run_dir:
-        methods.run(method, space, settings, run_dir, progress="off")
-        history = load_checkpoint(Path(run_dir) / CHECKPOINT, restore_rng=False)["search"]["history"]
+def at_budget(history: History, epochs: float, score) -> dict:
+    """A search stopped once ``epochs`` training epochs are spent: ``curve`` is [(epochs spent, score of the
+    incumbent)] after each evaluation within the budget (``History.incumbents``: at the highest fidelity seen, as
+    Hyperband returns), ``final`` its last score. The search must have reached the budget (one sentence otherwise)."""
     costs = history.costs()
     if not len(costs) or costs[-1] < epochs:
-        raise ValueError(f"the {method} search spent {costs[-1] if len(costs) else 0:.0f} of the {epochs} epochs "
+        raise ValueError(f"the search spent {costs[-1] if len(costs) else 0:.0f} of the {epochs} epochs "
                          f"of the budget: raise its budget setting.")
     within = int(np.searchsorted(costs, epochs, side="right"))
     scores = best_at_costs(history, costs[:within], score)

@@ -53,7 +53,7 @@ def plot_cost_vs_error(results, ax=None, title=None, ylabel="test error (%)"):
     """The papers' search cost (GPU-days, log scale) against their error: one point per
     ``nas_kit.published_results.Result``, coloured by search strategy (``nas_kit.viz.colors``, the same in every
     panel), with its standard deviation where given. A label goes left of its point when the point is in the
-    right sixth of the axis or has a neighbour just to its right, so no label leaves the axes or covers another."""
+    right sixth of the axis or has a point (or error bar) under the label's run to its right, so no label leaves the axes or covers another."""
     ax = ax or plt.gca()
     strategies = list(dict.fromkeys(r.strategy for r in results))
     x = np.log10([r.gpu_days for r in results])
@@ -61,7 +61,9 @@ def plot_cost_vs_error(results, ax=None, title=None, ylabel="test error (%)"):
     span_x, span_y = x.max() - x.min(), (y.max() - y.min()) or 1.0
     for i, r in enumerate(results):
         ax.errorbar(r.gpu_days, r.value, yerr=r.spread or 0, fmt="o", color=color_of(r.strategy), capsize=3)
-        crowded = any(0 < x[j] - x[i] < 0.15 * span_x and abs(y[j] - y[i]) < 0.06 * span_y for j in range(len(x)))
+        reach = 0.25 * len(r.method) / 16 * span_x            # about how far the label runs, in decades
+        crowded = any(0 < x[j] - x[i] < reach and abs(y[j] - y[i]) < 0.06 * span_y + (results[j].spread or 0)
+                      for j in range(len(x)))
         left = crowded or x[i] > x.min() + 0.85 * span_x
         ax.annotate(r.method, (r.gpu_days, r.value), fontsize=7, xytext=(-4 if left else 4, 3),
                     textcoords="offset points", ha="right" if left else "left")
