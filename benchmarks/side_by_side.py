@@ -1,15 +1,15 @@
 """The kit's side-by-side of the search methods (notebook 11) at one budget of training epochs, over several seeds.
 
-    .venv/bin/python benchmarks/side_by_side.py        # writes nas_kit/tables/side_by_side_quick.json (seconds)
+    nice -n 10 .venv/bin/python benchmarks/side_by_side.py     # nas_kit/tables/side_by_side_quick.json, ~15 CPU-s
 
 Every method searches the kit's mini benchmark (``nas_kit.estimation.tabular``: 729 cells, each trained for 6
 epochs with one recipe, three times) as ``python -m nas_kit search --space mini_bench`` runs it
-(``nas_kit.methods.history_of``, read at the budget by ``nas_kit.strategies.comparison.at_budget``), and every method gets the same budget: ``EPOCHS`` training
-epochs in all, counted as the table counts them (a child judged after e epochs costs e). The methods that judge
-every child at one fidelity train each child for ``FIDELITY`` epochs, so they see ``EPOCHS // FIDELITY`` children;
-Hyperband and BOHB choose their own fidelities and are stopped when the budget is spent. A search's result is
-the mean test accuracy (over the table's three trainings) of the cell it would return, as Real et al. (2019,
-Fig. 3) and NAS-Bench-201 report it.
+(``nas_kit.methods.history_of``, read at the budget by ``nas_kit.strategies.comparison.at_budget``), and every
+method gets the same budget: ``EPOCHS`` training epochs in all, counted as the table counts them (a child judged
+after e epochs costs e). The methods that judge every child at one fidelity train each child for ``FIDELITY``
+epochs, so they see ``EPOCHS // FIDELITY`` children; Hyperband and BOHB choose their own fidelities and are
+stopped when the budget is spent. A search's result is the mean test accuracy (over the table's three trainings)
+of the cell it would return, as Real et al. (2019, Fig. 3) and NAS-Bench-201 report it.
 
 The file also holds how well the children's reward ranks the cells: Spearman's rho, over all 729 cells, of the
 validation accuracy after e epochs of one training with the test accuracy after the full 6 epochs (the mean of

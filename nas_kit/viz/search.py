@@ -53,7 +53,8 @@ def plot_cost_vs_error(results, ax=None, title=None, ylabel="test error (%)"):
     """The papers' search cost (GPU-days, log scale) against their error: one point per
     ``nas_kit.published_results.Result``, coloured by search strategy (``nas_kit.viz.colors``, the same in every
     panel), with its standard deviation where given. A label goes left of its point when the point is in the
-    right sixth of the axis or has a point (or error bar) under the label's run to its right, so no label leaves the axes or covers another."""
+    right sixth of the axis or has a point (or error bar) under the label's run to its right, so that no label
+    leaves the axes or covers another."""
     ax = ax or plt.gca()
     strategies = list(dict.fromkeys(r.strategy for r in results))
     x = np.log10([r.gpu_days for r in results])
