@@ -69,7 +69,7 @@ def plot_cost_vs_error(results, ax=None, title=None, ylabel="test error (%)"):
         ax.annotate(r.method, (r.gpu_days, r.value), fontsize=7, xytext=(-4 if left else 4, 3),
                     textcoords="offset points", ha="right" if left else "left")
     ax.set_xscale("log")
-    ax.set_xlim(10 ** (x.min() - 0.35 * span_x), 10 ** (x.max() + 0.25 * span_x))
+    ax.set_xlim(10 ** (x.min() - 0.45 * span_x), 10 ** (x.max() + 0.25 * span_x))
     ax.set_ylim(y.min() - 0.08 * span_y, y.max() + 0.1 * span_y)
     ax.set_xlabel("search cost (GPU-days, log scale)")
     ax.set_ylabel(ylabel)
