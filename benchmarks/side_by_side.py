@@ -1,91 +1,89 @@
-"""The kit's own side-by-side table of the methods (notebook 11): each method's search as the command line
-runs it (``python -m nas_kit search``), timed, then its cell retrained with one final-training recipe
-(``nas_kit.training.train_cifar``) for several seeds, beside the published cells trained the same way.
+"""The kit's side-by-side of the search methods (notebook 11) at one budget of training epochs, over several seeds.
 
-    .venv/bin/python benchmarks/side_by_side.py                    # quick profile, CPU: writes nas_kit/tables/side_by_side_quick.json
-    .venv/bin/python benchmarks/side_by_side.py --profile full     # the papers' settings (GPU-days; see notebook 11)
+    nice -n 10 .venv/bin/python benchmarks/side_by_side.py     # nas_kit/tables/side_by_side_quick.json, ~15 CPU-s
 
-Every search and every training runs with one thread on the CPU in the quick profile, one after another,
-so that the seconds are comparable. Search budgets are each method's own quick settings
-(``nas_kit.methods.defaults``), not equalised: read the cost column with that in mind.
+Every method searches the kit's mini benchmark (``nas_kit.estimation.tabular``: 729 cells, each trained for 6
+epochs with one recipe, three times) as ``python -m nas_kit search --space mini_bench`` runs it
+(``nas_kit.methods.history_of``, read at the budget by ``nas_kit.strategies.comparison.at_budget``), and every
+method gets the same budget: ``EPOCHS`` training epochs in all, counted as the table counts them (a child judged
+after e epochs costs e). The methods that judge every child at one fidelity train each child for ``FIDELITY``
+epochs, so they see ``EPOCHS // FIDELITY`` children; Hyperband and BOHB choose their own fidelities and are
+stopped when the budget is spent. A search's result is the mean test accuracy (over the table's three trainings)
+of the cell it would return, as Real et al. (2019, Fig. 3) and NAS-Bench-201 report it.
+
+The file also holds how well the children's reward ranks the cells: Spearman's rho, over all 729 cells, of the
+validation accuracy after e epochs of one training with the test accuracy after the full 6 epochs (the mean of
+the three trainings), for every e and every training seed of the table.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import platform
-import tempfile
 import time
-from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
-import torch
 
-from nas_kit import genotypes as G
 from nas_kit import methods, tables
-from nas_kit.registry import count_parameters_of
-from nas_kit.training import train_cifar
+from nas_kit.estimation.ranking import spearman
+from nas_kit.estimation.tabular import MiniBench
+from nas_kit.strategies.comparison import at_budget
 
-# (label, method, space, overrides): cell spaces only, so that every result trains in the same network.
-METHODS = [("random search", "random", "darts", {}),
-           ("aging evolution", "evolution", "darts", {}),
-           ("NAS-RL (REINFORCE)", "nas_rl", "darts", {}),
-           ("PNAS (MLP predictor)", "pnas", "pnas", {}),
-           ("ENAS (micro)", "enas", "enas_micro", {}),
-           ("DARTS, first order", "darts", "darts", {"unrolled": "false"}),
-           ("DARTS, second order", "darts", "darts", {"unrolled": "true"})]
-PUBLISHED = ["NASNet", "AmoebaNet", "PNASNet", "ENAS", "DARTS_V1", "DARTS_V2"]
-
-
-def params_at_paper_size(genotype) -> float:
-    """Millions of parameters in the DARTS evaluation network (C=36, 20 cells, no auxiliary head)."""
-    return count_parameters_of("darts", genotype) / 1e6
+EPOCHS = 120          # training epochs in all, per search
+FIDELITY = 3          # epochs per child for the methods that judge every child alike
+CHILDREN = {"budget": str(EPOCHS // FIDELITY), "fidelity_epoch": str(FIDELITY)}
+# (label, method, overrides): Hyperband's and BOHB's budget counts evaluations, enough to spend EPOCHS
+METHODS = [("random search", "random", CHILDREN),
+           ("aging evolution", "evolution", CHILDREN),
+           ("REINFORCE (NAS-RL)", "nas_rl", CHILDREN),
+           ("TPE", "tpe", CHILDREN),
+           ("GP-BO", "bo", CHILDREN),
+           ("Hyperband", "hyperband", {"budget": "200"}),
+           ("BOHB", "bohb", {"budget": "200"})]
 
 
-def retrain(genotype, profile, seeds):
-    settings = [train_cifar.recipe(profile, seed=s, threads=1 if profile == "quick" else 0) for s in seeds]
-    results = [train_cifar.train_cifar(genotype, st, progress="off") for st in settings]
-    return dict(test_error=[round(r["test_error"], 2) for r in results],
-                train_seconds=[round(sum(h["seconds"] for h in r["history"]), 1) for r in results],
-                params_M=round(results[0]["params_M"], 4))
+def rank_correlations(bench: MiniBench) -> dict:
+    """{epoch e: [Spearman of training seed s's validation accuracy after e epochs with the 6-epoch test accuracy]}."""
+    archs = bench.archs()
+    final = [bench.test_accuracy(a) for a in archs]
+    return {e: [round(spearman([bench.valid_accuracy(a, s, e) for a in archs], final), 3)
+                for s in range(len(bench.seeds))] for e in range(1, bench.epochs + 1)}
+
+
+def search_at_budget(method: str, overrides: dict, seed: int, bench: MiniBench) -> dict:
+    """One search of the mini benchmark as the command line runs it, read once EPOCHS are spent."""
+    settings = methods.settings_for(method, "mini_bench", "quick", {**overrides, "seed": str(seed)})
+    return at_budget(methods.history_of(method, "mini_bench", settings), EPOCHS, bench.test_accuracy)
+
+
+def side_by_side(bench: MiniBench, seeds) -> list[dict]:
+    """One row per method: its settings and, per seed, the final test accuracy and the incumbent curve."""
+    rows = []
+    for label, method, overrides in METHODS:
+        runs = [search_at_budget(method, overrides, s, bench) for s in seeds]
+        rows.append(dict(name=label, method=method, overrides=overrides,
+                         final=[round(r["final"], 4) for r in runs], evaluations=[r["evaluations"] for r in runs],
+                         curves=[[(c, round(a, 4)) for c, a in r["curve"]] for r in runs]))
+        print(f"{label:20s} test accuracy {np.mean(rows[-1]['final']):.4f} "
+              f"[{min(rows[-1]['final']):.4f}, {max(rows[-1]['final']):.4f}]", flush=True)
+    return rows
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--profile", choices=("quick", "full"), default="quick")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = ap.parse_args()
-    out = args.out or tables.path(f"side_by_side_{args.profile}.json")
-    torch.set_num_threads(1)
-    table = dict(profile=args.profile, machine=f"{platform.machine()}, {torch.get_num_threads()} thread(s), "
-                 + ("CUDA " + torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"),
-                 torch=torch.__version__, final_recipe=asdict(train_cifar.recipe(args.profile)), seeds=args.seeds,
-                 rows=[])
-    for label, method, space, overrides in METHODS:
-        settings = methods.settings_for(method, space, args.profile, overrides)
-        with tempfile.TemporaryDirectory() as run_dir:
-            t0 = time.perf_counter()
-            found = methods.run(method, space, settings, run_dir, progress="off")
-            seconds = time.perf_counter() - t0
-        genotype = found["arch"]
-        row = dict(name=label, method=method, space=space, search_seconds=round(seconds, 1),
-                   search_settings={k: v for k, v in settings.items() if k not in ("device", "data_root")},
-                   genotype=str(genotype), params_paper_size_M=round(params_at_paper_size(genotype), 3),
-                   **retrain(genotype, args.profile, args.seeds))
-        table["rows"].append(row)
-        print(f"{label:22s} search {seconds:7.1f} s  test error {np.mean(row['test_error']):5.1f}% "
-              f"{row['test_error']}  {row['params_paper_size_M']:.2f}M at C=36/20 cells", flush=True)
-    for name in PUBLISHED:
-        genotype = getattr(G, name)
-        row = dict(name=name, method="published", space="", search_seconds=None, genotype=str(genotype),
-                   params_paper_size_M=round(params_at_paper_size(genotype), 3), **retrain(genotype, args.profile, args.seeds))
-        table["rows"].append(row)
-        print(f"{name:22s} published       test error {np.mean(row['test_error']):5.1f}% {row['test_error']}  "
-              f"{row['params_paper_size_M']:.2f}M at C=36/20 cells", flush=True)
+    start = time.perf_counter()
+    bench = MiniBench.load()
+    archs = bench.archs()
+    table = dict(about="made by benchmarks/side_by_side.py", epochs=EPOCHS, fidelity=FIDELITY, seeds=args.seeds,
+                 bench_recipe=bench.table["recipe"], cells=len(archs),
+                 seconds_per_epoch=round(float(np.mean([bench.train_seconds(a) for a in archs])) / bench.epochs, 3),
+                 best_cell=round(max(bench.test_accuracy(a) for a in archs), 4),
+                 median_cell=round(float(np.median([bench.test_accuracy(a) for a in archs])), 4),
+                 spearman=rank_correlations(bench), rows=side_by_side(bench, args.seeds))
+    out = tables.path("side_by_side_quick.json")
     out.write_text(json.dumps(table, indent=1))
-    print(f"wrote {out}")
+    print(f"wrote {out.name} in {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":

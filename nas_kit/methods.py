@@ -9,7 +9,9 @@ full profile and the quick profile's replacements.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -26,6 +28,8 @@ from nas_kit.strategies.enas.run import run_enas
 from nas_kit.strategies.nas_rl import strategy as nas_rl
 from nas_kit.strategies.nash import recipes as nash_recipes
 from nas_kit.strategies.nash import run_nash
+from nas_kit.training.checkpoint import load_checkpoint
+from nas_kit.training.run_dir import CHECKPOINT
 
 
 @dataclass(frozen=True)
@@ -144,3 +148,11 @@ def run(name: str, space: str, s: dict, run_dir, resume: bool = False, progress:
     if s["threads"]:
         torch.set_num_threads(s["threads"])
     return method(name, space).run(make_space(space, s), s, run_dir, resume, progress)
+
+
+def history_of(name: str, space: str, s: dict):
+    """Run one search as ``run`` does, in a temporary directory, and return every evaluation it made (the
+    ``History`` of its checkpoint; black-box searches only): what a comparison at equal cost reads."""
+    with tempfile.TemporaryDirectory() as run_dir:
+        run(name, space, s, run_dir, progress="off")
+        return load_checkpoint(Path(run_dir) / CHECKPOINT, restore_rng=False)["search"]["history"]

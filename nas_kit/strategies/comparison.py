@@ -9,6 +9,8 @@ strategy at the same evaluation budget, and the mean and spread of the best accu
 Runs are independent: run ``s`` of every strategy uses seed ``s`` for the strategy and for its evaluator,
 so two strategies are compared on the same evaluation noise. ``compare_with_random`` asks the same of one
 search's result: does the cell it found beat cells drawn at random from its space (Li & Talwalkar 2019)?
+``at_budget`` reads a search's incumbent once a budget of training epochs is spent (notebook 11's side-by-side
+at one budget: ``at_budget(nas_kit.methods.history_of(...), 120, bench.test_accuracy)``).
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import statistics
 
 import numpy as np
 
-from nas_kit.results import History
+from nas_kit.results import History, Outcome, best_at_costs
 from nas_kit.strategies.base import run_search
 
 
@@ -76,3 +78,29 @@ def compare_with_random(derived, space, score, n_random=8, seeds=(0,)):
     random_means = [mean_score(g)[0] for g in random_cells]
     return dict(derived=derived_mean, derived_scores=derived_scores, random=list(zip(random_cells, random_means)),
                 median=statistics.median(random_means))
+
+
+# ---------------------------------------------------------------- methods at one budget of training epochs
+def incumbent_by_cost(evaluations) -> tuple[list, list]:
+    """[(cost, accuracy)] in the order evaluated -> (the cost spent after each, the best accuracy so far);
+    accuracy None is a failed evaluation (its cost counts, the best stays), NaN before the first success.
+    The x and y of a comparison at equal cost (``History.costs`` and ``History.best_so_far``)."""
+    history = History()
+    for cost, accuracy in evaluations:
+        status = "ok" if accuracy is not None else "failed"
+        history.append(None, "", Outcome(accuracy, float(cost), 0.0, status, "", None))
+    return history.costs().tolist(), history.best_so_far().tolist()
+
+
+def at_budget(history: History, epochs: float, score) -> dict:
+    """A search stopped once ``epochs`` training epochs are spent: ``curve`` is [(epochs spent, score of the
+    incumbent)] after each evaluation within the budget (``History.incumbents``: at the highest fidelity seen, as
+    Hyperband returns), ``final`` its last score. The search must have reached the budget (one sentence otherwise)."""
+    costs = history.costs()
+    if not len(costs) or costs[-1] < epochs:
+        raise ValueError(f"the search spent {costs[-1] if len(costs) else 0:.0f} of the {epochs} epochs "
+                         f"of the budget: raise its budget setting.")
+    within = int(np.searchsorted(costs, epochs, side="right"))
+    scores = best_at_costs(history, costs[:within], score)
+    curve = [(float(c), float(s)) for c, s in zip(costs[:within], scores)]
+    return dict(curve=curve, final=curve[-1][1], evaluations=within)
