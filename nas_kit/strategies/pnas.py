@@ -2,11 +2,12 @@
 
 Search cells from simple to complex, and let a cheap predictor choose which complex cells to train:
 
-    train all 1-block cells (256 in the PNAS space); fit the predictor on them
+    train all 1-block cells (256 in the PNAS space); fit the predictor on them    (pi = fit(S_1, A_1))
     for b = 2 .. B:
         expand each of the K best (b-1)-block cells by one block, in every possible way
         rank the expansions with the predictor; train the top K
-        fine-tune the predictor on them
+        fine-tune the predictor on them, the new cells only     (pi = update-predictor(S_b, A_b, pi):
+                                                                 "finetune predictor with new data")
 
 Before the predictor sees the K cells trained at step b it has predicted their accuracies: the rank
 correlation of those predictions with the measured accuracies is the held-out quality of the
@@ -123,7 +124,7 @@ class PNAS(Strategy):
             held = [(self.predicted[self.b][k], r) for k, (a, r) in self.held_out[self.b].items() if r is not None]
             if len(held) > 1:
                 self.holdout_correlation[self.b] = spearman(*zip(*held))
-            self.predictor.fit(cells, rewards, epochs=self.finetune_epochs)
+            self.predictor.finetune(cells, rewards, epochs=self.finetune_epochs)    # Algorithm 1: new data only
         if self.b == self.B:
             self.done = True
             return
