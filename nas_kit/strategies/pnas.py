@@ -41,6 +41,12 @@ def expand(cell, ops):
             for in1, in2 in itertools.product(states, repeat=2) for op1, op2 in itertools.product(ops, repeat=2)]
 
 
+def top_k(scores, K) -> list:
+    """The indices of the ``K`` highest ``scores`` (the ensemble's mean predictions), highest first, a tie going to
+    the earlier candidate: Algorithm 1's ``S_b = top-K(S'_b, A'_b, K)``."""
+    return [int(i) for i in np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:K]]
+
+
 class PNAS(Strategy):
     """PNAS with beam size K up to B blocks.
 
@@ -130,10 +136,9 @@ class PNAS(Strategy):
             return
         beams = [a for a, _ in sorted(ok, key=lambda ar: -ar[1])[:self.K]]
         candidates = [c for beam in beams for c in expand(beam, self.space.cell_ops)]
-        scores = self.predictor.predict(candidates)
-        order = np.argsort(-scores, kind="stable")
-        top = order[:self.K]
-        rest = order[self.K:]
+        scores = self.predictor.predict(candidates)                      # the ensemble's mean
+        order = top_k(scores, len(candidates))
+        top, rest = order[:self.K], order[self.K:]
         held = self.rng.choice(rest, size=min(self.holdout, len(rest)), replace=False) if self.holdout else []
         self.b += 1
         self.queue = [candidates[i] for i in top] + [candidates[i] for i in held]
