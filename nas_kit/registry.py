@@ -19,7 +19,7 @@ from typing import Callable
 import graphviz
 import torch
 
-from nas_kit.genotypes import to_darts_string
+from nas_kit.genotypes import MacroGenotype, to_darts_string
 from nas_kit.models.chain_cnn import ChainCNN
 from nas_kit.models import BenchNetwork, MacroNetwork, NASRLNetwork, NetworkCIFAR, RNNModel, count_parameters
 from nas_kit.models.nas_rl_network import child_width
@@ -45,8 +45,8 @@ class Entry:
     paper:     (C, layers, num_classes) of the paper's evaluation network, to count parameters at, or None
     network:   that network in words
     form:      'cell' or 'recurrent' when the architectures are DARTS genotypes of that form (``train`` reads them)
-    genotype:  arch -> (its DARTS genotype, the settings ``train`` needs) for a space whose architectures
-               have one without being one (ENAS's recurrent cells)
+    genotype:  arch -> (its genotype, the settings ``train`` needs) for a space whose architectures have one
+               without being one (ENAS's recurrent cells: a DARTS genotype; ENAS macro networks: a MacroGenotype)
     """
     factory: Callable[..., SearchSpace]
     size: str | None
@@ -90,6 +90,11 @@ def _enas_rnn_genotype(cell):
     return to_genotype(cell), {"init_op": cell[0][0]}
 
 
+def _macro_genotype(arch):
+    """An ENAS macro network as the MacroGenotype ``train --recipe ENAS`` builds, all its layers."""
+    return MacroGenotype([(op, tuple(skips)) for op, skips in arch]), {"layers": len(arch)}
+
+
 CIFAR_EVALUATION = (36, 20, 10)
 CIFAR_WORDS = "NetworkCIFAR, C=36, 20 cells, 10 classes, no auxiliary head"
 PTB_EVALUATION = (850, 1, 10000)
@@ -106,7 +111,7 @@ SPACES = {
                             PTB_EVALUATION, PTB_WORDS, genotype=_enas_rnn_genotype),
     ENASMacroSpace.key: Entry(ENASMacroSpace, "layers", 3, "images", draw_macro,
                               lambda arch, C, layers, n: MacroNetwork(arch, C=C, num_classes=n),
-                              (24, 12, 10), "MacroNetwork, C=24, 10 classes"),
+                              (24, 12, 10), "MacroNetwork, C=24, 10 classes", genotype=_macro_genotype),
     ENASMicroSpace.key: Entry(ENASMicroSpace, "nodes", 2, "images", draw_genotype, _cell_network, CIFAR_EVALUATION,
                               CIFAR_WORDS, form="cell"),
     DARTSSpace.key: Entry(DARTSSpace, "nodes", 2, "images", draw_genotype, _cell_network, CIFAR_EVALUATION,

@@ -14,9 +14,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from nas_kit.genotypes.ops import MACRO_OPS
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
-
-MACRO_OPS = ("conv3x3", "conv5x5", "sepconv3x3", "sepconv5x5", "maxpool3x3", "avgpool3x3")
 ENUMERATE_LIMIT = 10 ** 6
 
 
