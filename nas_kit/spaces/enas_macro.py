@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from nas_kit.genotypes.forms import MacroGenotype
 from nas_kit.genotypes.ops import MACRO_OPS
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
 ENUMERATE_LIMIT = 10 ** 6
@@ -45,6 +46,7 @@ class ENASMacroSpace(SearchSpace):
         return (list(arch) for arch in itertools.product(*per_layer))
 
     def validate(self, arch):
+        arch = list(arch.layers) if isinstance(arch, MacroGenotype) else arch     # as ``train`` reads it
         if not isinstance(arch, list) or len(arch) != self.layers:
             got = f"{len(arch)} layers" if isinstance(arch, (list, tuple)) else f"a {type(arch).__name__}"
             raise InvalidArchitecture("arch", f"is {got}; the {self.name} space expects a list of {self.layers} "
