@@ -4,15 +4,14 @@
     python -m nas_kit search --method darts [--space darts] [--profile quick|full] [--set key=value ...]
     ... --run-dir DIR [--resume] [--progress auto|bar|lines|off] [--show-settings]
 
-``train`` trains a published genotype (a name in nas_kit.genotypes.PUBLISHED), a genotype in the DARTS
-repository's text form, or the genotype.txt of a search's run directory, with DARTS's evaluation recipe
-(nas_kit.training.train_cifar, train_ptb).  ``search`` runs any method on the spaces it searches
-(the table in nas_kit.methods).  Every setting has the paper's value in the full profile and can be
-overridden with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume, and
-one process at a time holds it (nas_kit.training.lock). Every setting is checked before anything is written; on
-``--resume`` only ``run_dir.RESUMABLE`` settings may change.
-An expected failure (a bad setting, a genotype outside its space, missing data) prints one line
-``nas_kit: error: ...`` and exits with status 2.
+``train`` trains a published genotype (a name in nas_kit.genotypes.PUBLISHED or PUBLISHED_NETWORKS), a genotype in
+the DARTS repository's text form, or a search's genotype.txt, with DARTS's or ENAS's final recipe
+(nas_kit.training.train_cifar, train_ptb, train_macro).  ``search`` runs any method on the spaces it searches
+(the table in nas_kit.methods).  Every setting has the paper's value in the full profile and can be overridden
+with ``--set``; the run directory (nas_kit.training.run_dir) holds everything needed to resume, and one process at a
+time holds it (nas_kit.training.lock). Every setting is checked before anything is written; on ``--resume`` only
+``run_dir.RESUMABLE`` settings may change. An expected failure (a bad setting, a genotype outside its space, missing
+data) prints one line ``nas_kit: error: ...`` and exits with status 2.
 """
 from __future__ import annotations
 
@@ -27,12 +26,12 @@ from nas_kit import methods
 from nas_kit.config import (PROFILES, current_profile, from_settings, override, parse_assignments, print_sources,
                             sources_of)
 from nas_kit.data import DataNotFoundError
-from nas_kit.genotypes import PUBLISHED, form, parse_genotype, to_darts_string
+from nas_kit.genotypes import PUBLISHED, PUBLISHED_NETWORKS, form, parse_genotype, to_darts_string
 from nas_kit.registry import SPACES, draw, entry, genotype_text
 from nas_kit.strategies.darts.search import CHECKPOINT as DARTS_CHECKPOINT
 from nas_kit.training import run_dir as rd
-from nas_kit.training import train_cifar, train_ptb
-from nas_kit.viz import draw_genotype, draw_rnn_genotype
+from nas_kit.training import train_cifar, train_macro, train_ptb
+from nas_kit.viz import draw_genotype, draw_macro, draw_rnn_genotype
 
 PROGRESS = ("auto", "bar", "lines", "off")
 
@@ -81,7 +80,7 @@ def build_parser() -> Parser:
     train.add_argument("--space", help="also check that the genotype belongs to this space (e.g. darts)")
     train.add_argument("--recipe", choices=("DARTS", "ENAS"), default="DARTS",
                        help="whose final training: DARTS (cnn/train.py, rnn/train.py; default) or ENAS "
-                            "(cifar10_micro_final.sh, ptb_final.sh)")
+                            "(cifar10_micro_final.sh, cifar10_macro_final.sh, ptb_final.sh)")
     common(train)
 
     search = sub.add_parser("search", help="search a space with one method")
@@ -92,20 +91,22 @@ def build_parser() -> Parser:
 
 
 # ---------------------------------------------------------------- genotypes
-# Where a genotype of each form trains (DARTS: cells on CIFAR-10, recurrent cells on Penn Treebank) and how it is drawn.
-TASKS = {"cell": ("cifar10", train_cifar, draw_genotype), "recurrent": ("ptb", train_ptb, draw_rnn_genotype)}
+# Where a genotype of each form trains (cells, ENAS macro networks: CIFAR-10; recurrent cells: PTB); its drawing.
+TASKS = {"cell": ("cifar10", train_cifar, draw_genotype), "recurrent": ("ptb", train_ptb, draw_rnn_genotype),
+         "macro": ("cifar10", train_macro, lambda genotype: draw_macro(list(genotype.layers)))}
 
 
 def resolve_genotype(text: str):
     """A published name, a run directory or file holding genotype text, or the text itself -> a genotype."""
-    if text in PUBLISHED:
-        return PUBLISHED[text]
+    if (published := {**PUBLISHED, **PUBLISHED_NETWORKS}.get(text)) is not None:
+        return published
     path = Path(text)
     if "(" not in text:
         if path.is_dir():
             path = path / "genotype.txt"
         if not path.is_file():
-            raise UsageError(f"--genotype {text!r} is not a published genotype ({', '.join(PUBLISHED)}), "
+            raise UsageError(f"--genotype {text!r} is not a published genotype "
+                             f"({', '.join([*PUBLISHED, *PUBLISHED_NETWORKS])}), "
                              f"a file or run directory, or Genotype(...) text.")
         try:
             text = path.read_text(encoding="utf-8").strip()

@@ -19,7 +19,7 @@ from typing import Callable
 import graphviz
 import torch
 
-from nas_kit.genotypes import to_darts_string
+from nas_kit.genotypes import MacroGenotype, to_darts_string
 from nas_kit.models.chain_cnn import ChainCNN
 from nas_kit.models import BenchNetwork, MacroNetwork, NASRLNetwork, NetworkCIFAR, RNNModel, count_parameters
 from nas_kit.models.nas_rl_network import child_width
@@ -44,9 +44,10 @@ class Entry:
                ``layers`` cells; an RNN's classes are its vocabulary), or None
     paper:     (C, layers, num_classes) of the paper's evaluation network, to count parameters at, or None
     network:   that network in words
-    form:      'cell' or 'recurrent' when the architectures are DARTS genotypes of that form (``train`` reads them)
-    genotype:  arch -> (its DARTS genotype, the settings ``train`` needs) for a space whose architectures
-               have one without being one (ENAS's recurrent cells)
+    form:      'cell' or 'recurrent' when the architectures are DARTS genotypes of that form (``train`` reads them);
+               'macro' when ``train`` reads them as MacroGenotypes (ENAS macro networks)
+    genotype:  arch -> (its genotype, the settings ``train`` needs) for a space whose architectures have one
+               without being one (ENAS's recurrent cells: a DARTS genotype; ENAS macro networks: a MacroGenotype)
     """
     factory: Callable[..., SearchSpace]
     size: str | None
@@ -67,15 +68,16 @@ class Entry:
         return inspect.signature(self.factory).parameters[self.size].default if self.size else None
 
     def sized_to(self, genotype) -> SearchSpace:
-        """The space with as many nodes as ``genotype`` has (DARTS-form spaces only)."""
-        n = len(genotype.recurrent) if self.form == "recurrent" else len(genotype.normal) // 2
+        """The space with as many nodes (layers) as ``genotype`` has (spaces with a ``form`` only)."""
+        n = (len(genotype.recurrent) if self.form == "recurrent" else len(genotype.layers) if self.form == "macro"
+             else len(genotype.normal) // 2)
         return self.factory(**{self.size: n})
 
     def to_genotype(self, arch):
-        """(the DARTS genotype of ``arch``, the settings ``train`` needs for it), or None if it has none."""
-        if self.form is not None:
-            return arch, {}
-        return self.genotype(arch) if self.genotype is not None else None
+        """(the genotype of ``arch``, the settings ``train`` needs for it), or None if it has none."""
+        if self.genotype is not None:
+            return self.genotype(arch)
+        return (arch, {}) if self.form is not None else None
 
 
 def _cell_network(genotype, C, layers, num_classes):
@@ -88,6 +90,11 @@ def _language_model(genotype, units, layers, vocabulary, init_op="tanh"):
 
 def _enas_rnn_genotype(cell):
     return to_genotype(cell), {"init_op": cell[0][0]}
+
+
+def _macro_genotype(arch):
+    """An ENAS macro network as the MacroGenotype ``train --recipe ENAS`` builds, all its layers."""
+    return MacroGenotype([(op, tuple(skips)) for op, skips in arch]), {"layers": len(arch)}
 
 
 CIFAR_EVALUATION = (36, 20, 10)
@@ -106,7 +113,7 @@ SPACES = {
                             PTB_EVALUATION, PTB_WORDS, genotype=_enas_rnn_genotype),
     ENASMacroSpace.key: Entry(ENASMacroSpace, "layers", 3, "images", draw_macro,
                               lambda arch, C, layers, n: MacroNetwork(arch, C=C, num_classes=n),
-                              (24, 12, 10), "MacroNetwork, C=24, 10 classes"),
+                              (24, 12, 10), "MacroNetwork, C=24, 10 classes", form="macro", genotype=_macro_genotype),
     ENASMicroSpace.key: Entry(ENASMicroSpace, "nodes", 2, "images", draw_genotype, _cell_network, CIFAR_EVALUATION,
                               CIFAR_WORDS, form="cell"),
     DARTSSpace.key: Entry(DARTSSpace, "nodes", 2, "images", draw_genotype, _cell_network, CIFAR_EVALUATION,

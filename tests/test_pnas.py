@@ -131,3 +131,47 @@ def test_unknown_ops_and_kinds_are_refused_in_one_sentence():
     with pytest.raises(ValueError, match="kind must be one of mlp, lstm"):
         SurrogateEnsemble("gru")
     assert np.isfinite(synthetic_reward(pnas(5).sample(0)))
+
+
+def _fitted(cells, kind="mlp"):
+    ensemble = SurrogateEnsemble(kind, members=3, max_blocks=3, epochs=5, seed=0)
+    return ensemble.fit(cells, [sep_conv_count(c) for c in cells])
+
+
+def test_algorithm_1_finetunes_the_predictor_with_new_data_from_the_weights_it_has():
+    """Liu et al. 2018, Algorithm 1: pi = update-predictor(S_b, A_b, pi), "finetune predictor with new data"."""
+    old, new, probe = random_cells(60, 2, seed=1), random_cells(30, 3, seed=2), random_cells(20, 3, seed=3)
+    a, b = _fitted(old), _fitted(old)
+    b.accuracies = [1 - y for y in b.accuracies]       # other old data: it must not enter the fine-tuning
+    before = a.predict(probe)
+    assert np.allclose(_fitted(old).finetune(new, [0.5] * 30, epochs=0).predict(probe), before)   # keeps weights
+    a.finetune(new, [sep_conv_count(c) for c in new], epochs=3)
+    b.finetune(new, [sep_conv_count(c) for c in new], epochs=3)
+    refit = _fitted(old)
+    refit.fit(new, [sep_conv_count(c) for c in new], epochs=3)                   # the other reading: all data
+    assert not np.allclose(a.predict(probe), before)
+    assert np.allclose(a.predict(probe), b.predict(probe), atol=1e-6)            # only the new pairs count
+    assert not np.allclose(a.predict(probe), refit.predict(probe), atol=1e-4)
+
+
+def test_pnas_fits_the_predictor_once_on_the_one_block_cells_then_finetunes_it_on_each_steps_k_cells():
+    calls = []
+
+    class Spy(SurrogateEnsemble):
+        def fit(self, cells=(), accuracies=(), epochs=None):
+            calls.append(("fit", len(cells), epochs))
+            return super().fit(cells, accuracies, epochs)
+
+        def finetune(self, cells, accuracies, epochs=None):
+            calls.append(("finetune", len(cells), epochs))
+            return super().finetune(cells, accuracies, epochs)
+
+    strategy = PNAS(B=3, K=4, predictor=Spy("mlp", members=2, max_blocks=3, seed=0), first=20, epochs=2,
+                    finetune_epochs=1, seed=0)
+    run_search(strategy, synthetic_reward, strategy.total_evaluations(), batch_size=64)
+    assert calls == [("fit", 20, 2), ("finetune", 4, 1), ("finetune", 4, 1)]
+
+
+def test_finetune_without_new_pairs_is_refused_in_one_sentence():
+    with pytest.raises(ValueError, match="finetune needs new"):
+        _fitted(random_cells(10, 1, seed=0)).finetune([], [])

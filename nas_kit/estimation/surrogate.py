@@ -12,8 +12,9 @@ regress accuracies in [0, 1]. They differ in how they handle cells with differen
 
 An ensemble of 5 (``SurrogateEnsemble``), member m trained on the cells outside fold m (the paper:
 "each trained on 4/5 of the data"), predicts the mean of its members. Loss: L1 on the accuracy; Adam,
-learning rate 0.01 (both as the paper). Each time new cells are trained, PNAS fine-tunes the same
-predictor on all the cells seen so far rather than training a new one (section 3.3).
+learning rate 0.01 (both as the paper). Algorithm 1 trains the predictor from scratch once, on the one-block
+cells (``pi = fit(S_1, A_1)``), and after each later step fine-tunes it on the cells just trained
+(``pi = update-predictor(S_b, A_b, pi)``, "finetune predictor with new data"): ``fit`` and ``finetune`` below.
 """
 from __future__ import annotations
 
@@ -134,7 +135,9 @@ PREDICTORS = {"mlp": MLPPredictor, "lstm": LSTMPredictor}
 class SurrogateEnsemble:
     """``members`` predictors of one kind ('mlp' or 'lstm'), member m trained on the cells outside fold m.
 
-    fit(cells, accuracies)   train (or fine-tune: the members keep their weights) on every cell seen so far
+    fit(cells, accuracies)   train on every cell seen so far (PNAS: the first fit, on the one-block cells)
+    finetune(cells, accs)    keep the members' weights and train on these new cells only (Algorithm 1's
+                             update-predictor)
     predict(cells)           the ensemble's mean prediction, a numpy array
     out_of_fold()            each seen cell predicted by the member that did not train on it, with the
                              accuracies: a held-out estimate of the rank correlation (needs members >= 2)
@@ -170,9 +173,22 @@ class SurrogateEnsemble:
         self.add(cells, accuracies)
         if not self.cells:
             raise ValueError("the predictor has no (cell, accuracy) pairs to train on.")
-        inputs, ops, lengths = self._tokens(self.cells)
-        y = torch.tensor(self.accuracies, dtype=torch.float32)
-        folds = np.array(self.folds)
+        return self._train(np.arange(len(self.cells)), epochs)
+
+    def finetune(self, cells, accuracies, epochs=None):
+        """PNAS's ``update-predictor(S_b, A_b, pi)`` (Algorithm 1: "finetune predictor with new data"): add the
+        new pairs and train every member, from the weights it has, on its 4/5 of the new pairs only."""
+        start = len(self.cells)
+        self.add(cells, accuracies)
+        if len(self.cells) == start:
+            raise ValueError("finetune needs new (cell, accuracy) pairs.")
+        return self._train(np.arange(start, len(self.cells)), epochs)
+
+    def _train(self, pairs, epochs):
+        """``epochs`` passes of every member over the pairs ``pairs`` (indices) outside its fold."""
+        inputs, ops, lengths = self._tokens([self.cells[i] for i in pairs])
+        y = torch.tensor([self.accuracies[i] for i in pairs], dtype=torch.float32)
+        folds = np.array(self.folds)[pairs]
         g = torch.Generator().manual_seed(self.seed + len(self.cells))
         for m, (model, opt) in enumerate(zip(self.models, self.optimizers)):
             idx = np.flatnonzero(folds != m) if len(self.models) > 1 else np.arange(len(y))

@@ -11,6 +11,10 @@ RNN cell (``RNNGenotype``): ``recurrent`` holds one ``(op, input)`` pair per nod
 combines x_t and h_{t-1}, node i >= 1 applies ``op`` to node ``input``; ``concat`` lists the
 nodes averaged into h_t.
 
+ENAS macro network (``MacroGenotype``, not a DARTS form): ``layers`` holds one ``(op, skips)`` pair per layer,
+layer i applying ``op`` to layer i-1 (the stem for layer 0) and joining the outputs of the earlier layers
+``skips`` (Pham et al. 2018, section 2.3; the architectures of ``nas_kit.spaces.enas_macro``).
+
 ``validate_genotype`` and ``validate_rnn_genotype`` check what any builder needs (known ops, inputs
 that exist, a concat of existing states); a search space (``nas_kit.spaces``) adds its own rules on
 top (its op vocabulary, its number of nodes, what it concatenates).
@@ -18,10 +22,11 @@ top (its op vocabulary, its number of nodes, what it concatenates).
 import numbers
 from collections import namedtuple
 
-from nas_kit.genotypes.ops import CNN_OPS, RNN_ACTIVATIONS
+from nas_kit.genotypes.ops import CNN_OPS, MACRO_OPS, RNN_ACTIVATIONS
 
 Genotype = namedtuple('Genotype', 'normal normal_concat reduce reduce_concat')
 RNNGenotype = namedtuple('RNNGenotype', 'recurrent concat')
+MacroGenotype = namedtuple('MacroGenotype', 'layers')
 
 
 class InvalidArchitecture(ValueError):
@@ -33,9 +38,11 @@ class InvalidArchitecture(ValueError):
 
 
 def form(genotype) -> str:
-    """'recurrent' for an RNNGenotype, 'cell' for a Genotype: the genotype's form, which decides the task
-    it trains on (DARTS: cells on CIFAR-10, recurrent cells on Penn Treebank)."""
-    return "recurrent" if isinstance(genotype, RNNGenotype) else "cell"
+    """'recurrent' for an RNNGenotype, 'macro' for a MacroGenotype, 'cell' for a Genotype: the genotype's form,
+    which decides what it trains as (cells and macro networks on CIFAR-10, recurrent cells on Penn Treebank)."""
+    if isinstance(genotype, RNNGenotype):
+        return "recurrent"
+    return "macro" if isinstance(genotype, MacroGenotype) else "cell"
 
 
 def validate_genotype(genotype):
@@ -81,6 +88,24 @@ def validate_rnn_genotype(genotype):
         raise InvalidArchitecture("genotype.concat", f"is {concat!r}; it must name nodes in 0..{len(recurrent)}.")
 
 
+def validate_macro_genotype(genotype):
+    """Raise ``InvalidArchitecture`` naming the first malformed layer of an ENAS macro genotype."""
+    layers = list(genotype.layers)
+    if not layers:
+        raise InvalidArchitecture("genotype.layers", "is empty; the network needs at least one layer.")
+    for i, layer in enumerate(layers):
+        if not (isinstance(layer, (tuple, list)) and len(layer) == 2 and isinstance(layer[1], (tuple, list))):
+            raise InvalidArchitecture(f"genotype.layers[{i}]", f"is {layer!r}; expected an (op, skips) pair.")
+        op, skips = layer
+        if op not in MACRO_OPS:
+            raise InvalidArchitecture(f"genotype.layers[{i}]", f"uses unknown op {op!r}; known are "
+                                      f"{', '.join(MACRO_OPS)}.")
+        if list(skips) != sorted(set(skips)) or not all(isinstance(j, numbers.Integral) and 0 <= j < i for j in skips):
+            raise InvalidArchitecture(f"genotype.layers[{i}]", f"skips {skips!r}; layer {i} reads earlier layers "
+                                      f"0..{i - 1}, sorted, each once.")
+
+
 def validate(genotype):
-    """Check a genotype of either form (``validate_genotype`` or ``validate_rnn_genotype``)."""
-    (validate_rnn_genotype if form(genotype) == "recurrent" else validate_genotype)(genotype)
+    """Check a genotype of any form (``validate_genotype``, ``validate_rnn_genotype``, ``validate_macro_genotype``)."""
+    check = {"recurrent": validate_rnn_genotype, "macro": validate_macro_genotype, "cell": validate_genotype}
+    check[form(genotype)](genotype)

@@ -79,3 +79,7 @@ RNN_OPS = ('none', 'tanh', 'relu', 'sigmoid', 'identity')
 RNN_ACTIVATIONS = ('tanh', 'relu', 'sigmoid', 'identity')   # the ops of a derived recurrent cell
 STEPS = 8    # DARTS recurrent cell: 8 intermediate nodes
 CONCAT = 8
+
+# ENAS macro space (Pham et al. 2018, section 2.3): a whole network, one op per layer. general_child.py numbers
+# them conv3x3 0, sepconv3x3 1, conv5x5 2, sepconv5x5 3, avgpool3x3 4, maxpool3x3 5 (its branch_0 .. branch_5).
+MACRO_OPS = ("conv3x3", "conv5x5", "sepconv3x3", "sepconv5x5", "maxpool3x3", "avgpool3x3")

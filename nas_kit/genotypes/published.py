@@ -1,8 +1,9 @@
 """The published architectures as plain data, as in the DARTS repository (quark0/darts, cnn/genotypes.py and
 rnn/genotypes.py): NASNet-A, AmoebaNet-A, DARTS V1 and V2, ENAS's cells and PNASNet-5, and the recurrent
-cells of DARTS and ENAS. ``PUBLISHED`` names them all.
+cells of DARTS and ENAS. ``PUBLISHED`` names them all; ``PUBLISHED_NETWORKS`` names the one published whole
+network, ENAS's macro network.
 """
-from nas_kit.genotypes.forms import Genotype, RNNGenotype
+from nas_kit.genotypes.forms import Genotype, MacroGenotype, RNNGenotype
 
 # ---------------------------------------------------------------- CNN cells
 # NASNet-A (Zoph et al. 2018, Fig. 4), as in quark0/darts cnn/genotypes.py.
@@ -145,3 +146,24 @@ PUBLISHED = {
     'DARTS_V2_RNN': DARTS_V2_RNN,
     'ENAS_RNN': ENAS_RNN,
 }
+
+# ---------------------------------------------------------------- whole networks
+# ENAS's macro network on CIFAR-10 (Pham et al. 2018, section 3.2, Fig. 7): the fixed_arc of melodyguan/enas
+# scripts/cifar10_macro_final.sh. Layer i there is "op s_0 .. s_{i-1}", op numbered as general_child.py's
+# branches (0 conv3x3, 1 sepconv3x3, 2 conv5x5, 3 sepconv5x5) and s_j = 1 a skip. The kit reads s_j as the
+# paper does (section 2.3: layer k may read any of the layers 1 .. k-1), a skip from layer j; general_child.py
+# reads the same bits one layer earlier (bit 0 is the stem's output, bit j the output of layer j - 1), and its
+# fixed-arc layers build 1 and 3 as plain convolutions (``_fixed_layer`` takes only a filter size).
+ENAS_MACRO = MacroGenotype(layers=[
+    ('conv3x3', ()), ('sepconv5x5', ()), ('conv3x3', (0,)),
+    ('conv5x5', (2,)), ('conv5x5', ()), ('sepconv5x5', (0, 1, 3)),
+    ('conv5x5', (5,)), ('conv5x5', (1, 2, 4, 5, 6)), ('sepconv3x3', (1, 2, 3, 5, 7)),
+    ('conv3x3', ()), ('conv5x5', (5,)), ('conv3x3', (0, 3, 4, 9, 10)),
+    ('conv5x5', (1, 7, 9, 10)), ('sepconv3x3', (2, 6, 7, 8, 10, 12)), ('conv3x3', (0, 1, 3, 5, 11)),
+    ('conv5x5', (2, 10, 12, 14)), ('conv5x5', (1, 5, 8, 9, 10, 11, 14)), ('conv5x5', (4, 6, 8, 11, 13, 16)),
+    ('sepconv5x5', (1, 2, 4, 10, 12, 14)), ('sepconv5x5', (1, 2, 12, 13, 18)), ('conv3x3', (0, 3, 5, 6, 10, 16, 17)),
+    ('sepconv5x5', (1, 3, 4, 7, 9, 10, 12, 13, 15, 18)), ('conv3x3', (0, 2, 4, 13, 15, 18)),
+    ('conv3x3', (0, 1, 5, 6, 7, 9, 13, 15, 18, 19)),
+])
+
+PUBLISHED_NETWORKS = {'ENAS_MACRO': ENAS_MACRO}

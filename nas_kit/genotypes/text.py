@@ -2,13 +2,14 @@
 
 ``to_darts_string`` writes ``Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5],
 reduce=[...], reduce_concat=[...])`` as printed by quark0/darts, and ``parse_genotype`` reads
-that text (and ``RNNGenotype(recurrent=[...], concat=range(1, 9))``) back, so genotypes
+that text (and ``RNNGenotype(recurrent=[...], concat=range(1, 9))``, and the kit's
+``MacroGenotype(layers=[('conv3x3', ()), ...])``) back, so genotypes
 published by later DARTS variants can be pasted in.  The parser evaluates nothing: it
 walks Python's syntax tree and accepts only literals and ``range``.
 """
 import ast
 
-from nas_kit.genotypes.forms import Genotype, RNNGenotype, form, validate
+from nas_kit.genotypes.forms import Genotype, MacroGenotype, RNNGenotype, form, validate
 
 
 def to_darts_string(genotype):
@@ -17,6 +18,8 @@ def to_darts_string(genotype):
         concat = list(genotype.concat)
         c = f"range({concat[0]}, {concat[-1] + 1})" if concat and concat == list(range(concat[0], concat[-1] + 1)) else repr(concat)
         return f"RNNGenotype(recurrent={[tuple(p) for p in genotype.recurrent]!r}, concat={c})"
+    if form(genotype) == "macro":
+        return f"MacroGenotype(layers={[(op, tuple(skips)) for op, skips in genotype.layers]!r})"
     return (f"Genotype(normal={[tuple(p) for p in genotype.normal]!r}, normal_concat={list(genotype.normal_concat)!r}, "
             f"reduce={[tuple(p) for p in genotype.reduce]!r}, reduce_concat={list(genotype.reduce_concat)!r})")
 
@@ -47,10 +50,11 @@ def parse_genotype(text):
         tree = ast.parse(source, mode="eval").body
     except SyntaxError:
         raise ValueError(f"the genotype text is not valid Python syntax: {text[:60]!r}...; expected Genotype(normal=[...], ...).") from None
-    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in ("Genotype", "RNNGenotype")):
+    classes = {"Genotype": Genotype, "RNNGenotype": RNNGenotype, "MacroGenotype": MacroGenotype}
+    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in classes):
         raise ValueError("the genotype text must be a call Genotype(normal=..., normal_concat=..., reduce=..., "
-                         "reduce_concat=...) or RNNGenotype(recurrent=..., concat=...).")
-    cls = Genotype if tree.func.id == "Genotype" else RNNGenotype
+                         "reduce_concat=...), RNNGenotype(recurrent=..., concat=...) or MacroGenotype(layers=...).")
+    cls = classes[tree.func.id]
     if len(tree.args) + len(tree.keywords) != len(cls._fields) or any(k.arg is None for k in tree.keywords):
         raise ValueError(f"{cls.__name__} needs exactly the fields {', '.join(cls._fields)}.")
     values = dict(zip(cls._fields, (_literal(a, cls.__name__) for a in tree.args)))
@@ -58,9 +62,12 @@ def parse_genotype(text):
         if k.arg not in cls._fields or k.arg in values:
             raise ValueError(f"{cls.__name__} has no field {k.arg!r} (or it is given twice); its fields are {', '.join(cls._fields)}.")
         values[k.arg] = _literal(k.value, f"{cls.__name__}.{k.arg}")
-    pair_fields = ("recurrent",) if cls is RNNGenotype else ("normal", "reduce")
+    pair_fields = {RNNGenotype: ("recurrent",), MacroGenotype: ("layers",)}.get(cls, ("normal", "reduce"))
     for f in pair_fields:
         values[f] = [tuple(p) if isinstance(p, (list, tuple)) else p for p in values[f]]
+    if cls is MacroGenotype:                      # a layer's skips as a tuple, as nas_kit.spaces.enas_macro has them
+        values["layers"] = [(p[0], tuple(p[1])) if len(p) == 2 and isinstance(p[1], (list, tuple)) else p
+                            for p in values["layers"]]
     genotype = cls(**values)
     validate(genotype)
     return genotype

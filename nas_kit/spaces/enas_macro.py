@@ -14,9 +14,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from nas_kit.genotypes.forms import MacroGenotype
+from nas_kit.genotypes.ops import MACRO_OPS
 from nas_kit.spaces.base import InvalidArchitecture, SearchSpace, as_rng
-
-MACRO_OPS = ("conv3x3", "conv5x5", "sepconv3x3", "sepconv5x5", "maxpool3x3", "avgpool3x3")
 ENUMERATE_LIMIT = 10 ** 6
 
 
@@ -46,6 +46,7 @@ class ENASMacroSpace(SearchSpace):
         return (list(arch) for arch in itertools.product(*per_layer))
 
     def validate(self, arch):
+        arch = list(arch.layers) if isinstance(arch, MacroGenotype) else arch     # as ``train`` reads it
         if not isinstance(arch, list) or len(arch) != self.layers:
             got = f"{len(arch)} layers" if isinstance(arch, (list, tuple)) else f"a {type(arch).__name__}"
             raise InvalidArchitecture("arch", f"is {got}; the {self.name} space expects a list of {self.layers} "

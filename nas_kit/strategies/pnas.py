@@ -2,11 +2,12 @@
 
 Search cells from simple to complex, and let a cheap predictor choose which complex cells to train:
 
-    train all 1-block cells (256 in the PNAS space); fit the predictor on them
+    train all 1-block cells (256 in the PNAS space); fit the predictor on them    (pi = fit(S_1, A_1))
     for b = 2 .. B:
         expand each of the K best (b-1)-block cells by one block, in every possible way
         rank the expansions with the predictor; train the top K
-        fine-tune the predictor on them
+        fine-tune the predictor on them, the new cells only     (pi = update-predictor(S_b, A_b, pi):
+                                                                 "finetune predictor with new data")
 
 Before the predictor sees the K cells trained at step b it has predicted their accuracies: the rank
 correlation of those predictions with the measured accuracies is the held-out quality of the
@@ -38,6 +39,12 @@ def expand(cell, ops):
     states = range(len(blocks) + 2)
     return [pnas_genotype(blocks + [(in1, op1, in2, op2)])
             for in1, in2 in itertools.product(states, repeat=2) for op1, op2 in itertools.product(ops, repeat=2)]
+
+
+def top_k(scores, K) -> list:
+    """The indices of the ``K`` highest ``scores`` (the ensemble's mean predictions), highest first, a tie going to
+    the earlier candidate: Algorithm 1's ``S_b = top-K(S'_b, A'_b, K)``."""
+    return [int(i) for i in np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:K]]
 
 
 class PNAS(Strategy):
@@ -123,16 +130,15 @@ class PNAS(Strategy):
             held = [(self.predicted[self.b][k], r) for k, (a, r) in self.held_out[self.b].items() if r is not None]
             if len(held) > 1:
                 self.holdout_correlation[self.b] = spearman(*zip(*held))
-            self.predictor.fit(cells, rewards, epochs=self.finetune_epochs)
+            self.predictor.finetune(cells, rewards, epochs=self.finetune_epochs)    # Algorithm 1: new data only
         if self.b == self.B:
             self.done = True
             return
         beams = [a for a, _ in sorted(ok, key=lambda ar: -ar[1])[:self.K]]
         candidates = [c for beam in beams for c in expand(beam, self.space.cell_ops)]
-        scores = self.predictor.predict(candidates)
-        order = np.argsort(-scores, kind="stable")
-        top = order[:self.K]
-        rest = order[self.K:]
+        scores = self.predictor.predict(candidates)                      # the ensemble's mean
+        order = top_k(scores, len(candidates))
+        top, rest = order[:self.K], order[self.K:]
         held = self.rng.choice(rest, size=min(self.holdout, len(rest)), replace=False) if self.holdout else []
         self.b += 1
         self.queue = [candidates[i] for i in top] + [candidates[i] for i in held]

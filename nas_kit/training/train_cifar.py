@@ -32,7 +32,9 @@ import torch
 
 from nas_kit.config import SWITCH, choice, override, resolve_device, switch
 from nas_kit.data import IMAGE_DATA, images
+from nas_kit.genotypes import form
 from nas_kit.models.cifar_network import NetworkCIFAR, count_parameters
+from nas_kit.models.enas_macro import MacroNetwork
 from nas_kit.training import cifar
 from nas_kit.training import run_dir as rd
 from nas_kit.training.checkpoint import load_checkpoint, save_checkpoint
@@ -139,9 +141,16 @@ def load_images(settings: TrainCIFAR):
     return images(settings.data, settings.data_root, settings.n_train, settings.n_test)
 
 
-def build(genotype, settings: TrainCIFAR, num_classes: int = 10) -> NetworkCIFAR:
-    """The evaluation network, its weights drawn from ``settings.seed``."""
+def build(genotype, settings: TrainCIFAR, num_classes: int = 10) -> torch.nn.Module:
+    """The evaluation network, its weights drawn from ``settings.seed``: ``NetworkCIFAR`` for a cell genotype; for
+    an ENAS macro genotype, ``MacroNetwork`` of its first ``settings.layers`` layers (nas_kit.training.train_macro)."""
     torch.manual_seed(settings.seed)
+    if form(genotype) == "macro":
+        if settings.layers > len(genotype.layers):
+            raise ValueError(f"the macro genotype has {len(genotype.layers)} layers, fewer than layers="
+                             f"{settings.layers}: pass --set layers={len(genotype.layers)} (or fewer).")
+        return MacroNetwork(list(genotype.layers[:settings.layers]), C=settings.C, num_classes=num_classes,
+                            keep_prob=1.0 - settings.dropout)
     return NetworkCIFAR(settings.C, num_classes, settings.layers, settings.auxiliary, genotype,
                         dropout=settings.dropout)
 
@@ -184,8 +193,8 @@ def train_cifar(genotype, settings: TrainCIFAR | None = None, run_dir=None, resu
     for epoch, lr, train_loss, train_acc in _epochs(model, x_train, y_train, loop, s, optimizer, scheduler,
                                                     len(history), autocast, channels_last, bar):
         test_loss, test_acc = cifar.evaluate(model, x_test, y_test, s.eval_batch_size, autocast, channels_last)
-        history.append(dict(epoch=epoch + 1, lr=lr, drop_path_prob=model.drop_path_prob, train_loss=train_loss,
-                            train_acc=train_acc, test_loss=test_loss, test_acc=test_acc,
+        history.append(dict(epoch=epoch + 1, lr=lr, drop_path_prob=getattr(model, "drop_path_prob", 0.0),
+                            train_loss=train_loss, train_acc=train_acc, test_loss=test_loss, test_acc=test_acc,
                             seconds=time.perf_counter() - t0))
         if path is not None:
             save_checkpoint(path, model=model, optimizer=optimizer, scheduler=scheduler, history=history, epoch=epoch,
