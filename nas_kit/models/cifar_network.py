@@ -79,7 +79,7 @@ class Cell(nn.Module):
     def _states(self, p0, p1, drop_prob):
         """The cell's states (its two preprocessed inputs, then its nodes) and, on the fast path, the ReLUs of those
         that ops starting with a ReLU read: each computed once however many ops read it."""
-        states, relus = [p0, p1], {}
+        states, relus, pooled = [p0, p1], {}, {}
         for i in range(self._steps):
             h = []
             for op, index in zip(self._ops[2 * i: 2 * i + 2], self._indices[2 * i: 2 * i + 2]):
@@ -87,10 +87,23 @@ class Cell(nn.Module):
                 if not self.fast:
                     h.append(drop_path(op(states[index]), drop_prob) if dropped else op(states[index]))
                     continue
-                x = op.after_relu(relu_of(states, relus, index)) if hasattr(op, "after_relu") else op(states[index])
+                x = self._edge_fast(op, index, states, relus, pooled)
                 h += [x, drop_path_scale(x, drop_prob) if dropped else None]
             states.append(node_sum(*h) if self.fast else h[0] + h[1])
         return states, relus
+
+    @staticmethod
+    def _edge_fast(op, index, states, relus, pooled):
+        """op(states[index]), an op starting with a ReLU run on the state's shared ReLU, and a pooling run once
+        for all the edges that pool the same state alike (it has no parameters: its output is the same)."""
+        if hasattr(op, "after_relu"):
+            return op.after_relu(relu_of(states, relus, index))
+        if isinstance(op, (nn.MaxPool2d, nn.AvgPool2d)):
+            key = (index, repr(op))
+            if key not in pooled:
+                pooled[key] = op(states[index])
+            return pooled[key]
+        return op(states[index])
 
 
 class AuxiliaryHeadCIFAR(nn.Module):
