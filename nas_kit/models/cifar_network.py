@@ -8,8 +8,10 @@ The network stacks ``layers`` cells, reduction cells at 1/3 and 2/3 of the depth
 auxiliary classifier at 2/3 depth (Szegedy et al. 2015) and drop-path (Zoph et al. 2018).
 
 By default (the fast path; ``operations.set_fast_path(net, False)`` for the plain one) the network runs
-channels-last on the CPU, a cell's ops that start with a ReLU share one ReLU of their input state, and
-dilated convolutions run undilated on sub-images (``operations.atrous``): the same numbers, sooner.
+channels-last on the CPU, a cell's ops that start with a ReLU share one ReLU of their input state,
+dilated convolutions run undilated on sub-images (``operations.atrous``), drop-path is applied with the node's
+sum in one pass (``node_sum``) and a state is pooled once for all the edges that pool it alike: the same
+numbers, sooner.
 """
 import torch
 import torch.nn as nn
