@@ -224,7 +224,7 @@ class EvenOddPixels(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_even, grad_odd):
         order = torch.channels_last if ctx.channels_last else torch.contiguous_format
-        grad = grad_even.new_zeros(ctx.shape).contiguous(memory_format=order)
+        grad = torch.empty(ctx.shape, dtype=grad_even.dtype, device=grad_even.device, memory_format=order).zero_()
         grad[:, :, ::2, ::2] = grad_even
         grad[:, :, 1::2, 1::2] = grad_odd
         return grad
