@@ -4,9 +4,9 @@ From the plain path (the DARTS code's computation, NCHW) the parts are added in 
 
 1. channels-last memory (oneDNN's depthwise, pooling and BN kernels are several times faster in it),
 2. dilated convolutions on sub-images (``operations.atrous``),
-3. FactorizedReduce's stride-2 1x1 convolutions at stride 1 on the even pixels,
+3. FactorizedReduce's stride-2 1x1 convolutions at stride 1 on the even and odd pixels (``EvenOddPixels``),
 4. the fast cell (search: source by source, one ReLU and one pool per source, 'none' not run;
-   evaluation: one ReLU per state),
+   evaluation: one ReLU per state, one pooling per state and kind, drop-path applied with the node's sum),
 5. the ReLU of every cell output computed once for the two cells that read it (the network's fast path).
 
 Each variant is timed in the same process, round after round (so a busy machine slows all alike), and the
@@ -18,18 +18,22 @@ measures the neighbours), with the ratio to the plain path.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from nas_kit.genotypes import DARTS_V2
 from nas_kit.models.cifar_network import Cell, NetworkCIFAR
 from nas_kit.models.darts_search import SearchCell, SearchNetwork
 from nas_kit.models.operations import DilConv, FactorizedReduce, set_fast_path
 from nas_kit.strategies.darts import Architect
 from nas_kit.strategies.darts.search import cnn_loss
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from darts_steps import darts_v2_network, random_batch, sgd, training_step  # noqa: E402  (the DARTS_V2 step, one home)
 
 PARTS = [("plain path (NCHW)", None), ("+ channels-last", "channels_last"), ("+ dilated convs on sub-images", DilConv),
          ("+ strided 1x1 convs on even pixels", FactorizedReduce), ("+ fast cell", (SearchCell, Cell)),
@@ -68,21 +72,12 @@ def search_steps(batch):
 
 
 def eval_step(batch):
-    torch.manual_seed(0)
-    model = NetworkCIFAR(36, 10, 20, True, DARTS_V2, drop_path_prob=0.2).train()
-    opt = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
-    x0, y = torch.randn(batch, 3, 32, 32), torch.randint(0, 10, (batch,))
+    model = darts_v2_network()
+    opt, (x0, y) = sgd(model), random_batch(batch)
 
     def steps(channels_last):
         x = x0.contiguous(memory_format=torch.channels_last) if channels_last else x0
-
-        def step():
-            opt.zero_grad()
-            logits, aux = model(x)
-            (F.cross_entropy(logits, y) + 0.4 * F.cross_entropy(aux, y)).backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            opt.step()
-        return {"DARTS_V2 evaluation: training step": step}
+        return {"DARTS_V2 evaluation: training step": training_step(model, (x, y), opt)}
     return model, steps
 
 

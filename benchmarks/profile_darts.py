@@ -12,17 +12,20 @@ a share of the step.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 
-from nas_kit.genotypes import DARTS_V2
-from nas_kit.models.cifar_network import NetworkCIFAR
 from nas_kit.models.darts_search import SearchNetwork
 from nas_kit.strategies.darts import Architect
 from nas_kit.strategies.darts.search import cnn_loss
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from darts_steps import darts_v2_network, random_batch, training_step  # noqa: E402  (the DARTS_V2 step, one home)
 
 
 def search_steps(batch_size, device):
@@ -45,18 +48,7 @@ def search_steps(batch_size, device):
 
 
 def eval_step(batch_size, device):
-    torch.manual_seed(0)
-    model = NetworkCIFAR(36, 10, 20, True, DARTS_V2, drop_path_prob=0.2).to(device).train()
-    opt = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
-    x, y = torch.randn(batch_size, 3, 32, 32, device=device), torch.randint(0, 10, (batch_size,), device=device)
-
-    def step():
-        opt.zero_grad()
-        logits, aux = model(x)
-        (F.cross_entropy(logits, y) + 0.4 * F.cross_entropy(aux, y)).backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        opt.step()
-    return step
+    return training_step(darts_v2_network(device), random_batch(batch_size, device))
 
 
 def profile_step(name, fn, rows):

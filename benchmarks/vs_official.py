@@ -41,6 +41,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from darts_steps import darts_v2_network, sgd, training_step  # noqa: E402  (the DARTS_V2 step, one home)
 from speed import _median_ms, add_timing_options, in_fresh_process  # noqa: E402  (speed.py's timing rules)
 
 
@@ -152,38 +153,19 @@ def search_kit(off, device, batch_size, repeats, warmup):
     return search_steps(device, batch_size, repeats, warmup)
 
 
-def _eval_step(model, batch, optimizer):
-    model.train()
-    model.drop_path_prob = 0.2
-
-    def step():
-        optimizer.zero_grad()
-        logits, logits_aux = model(batch[0])
-        loss = F.cross_entropy(logits, batch[1]) + 0.4 * F.cross_entropy(logits_aux, batch[1])
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimizer.step()
-    return step
-
-
 def eval_official(off, device, batch_size, repeats, warmup):
     from nas_kit.genotypes import DARTS_V2
     torch.manual_seed(0)
     with contextlib.redirect_stdout(io.StringIO()):          # its Cell prints its channel counts
         model = off.NetworkCIFAR(36, 10, 20, True, DARTS_V2).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
-    return {"training step (aux, drop-path)": _median_ms(_eval_step(model, _batches(device, batch_size, 1)[0],
-                                                                    optimizer), device, repeats, warmup)}
+    return {"training step (aux, drop-path)": _median_ms(training_step(model, _batches(device, batch_size, 1)[0],
+                                                                      sgd(model)), device, repeats, warmup)}
 
 
 def eval_kit(off, device, batch_size, repeats, warmup):
-    from nas_kit.genotypes import DARTS_V2
-    from nas_kit.models.cifar_network import NetworkCIFAR
-    torch.manual_seed(0)
-    model = NetworkCIFAR(36, 10, 20, True, DARTS_V2).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
-    return {"training step (aux, drop-path)": _median_ms(_eval_step(model, _batches(device, batch_size, 1)[0],
-                                                                    optimizer), device, repeats, warmup)}
+    model = darts_v2_network(device)
+    return {"training step (aux, drop-path)": _median_ms(training_step(model, _batches(device, batch_size, 1)[0],
+                                                                      sgd(model)), device, repeats, warmup)}
 
 
 MEASUREMENTS = {("search", "kit"): search_kit, ("search", "official"): search_official,
@@ -199,6 +181,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--official", required=True, help="folder of a clone of https://github.com/quark0/darts")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--networks", nargs="+", choices=["search", "eval"], default=["search", "eval"],
+                    help="which networks' steps to time (the equivalence check runs always)")
     args = add_timing_options(ap).parse_args()
     _cnn_folder(args.official)
     same = check_same_gradients(args.official)
@@ -210,6 +194,8 @@ def main():
           f"{'kit MiB':>8s} {'official MiB':>12s}")
     for kind, name, batch in (("search", "DARTS search, C=16, 8 cells", args.search_batch),
                               ("eval", "DARTS_V2 eval, C=36, 20 cells", args.eval_batch)):
+        if kind not in args.networks:
+            continue
         common = (args.official, batch, args.repeats, args.warmup)
         kit, kit_peak = in_fresh_process(_run, args.device, args.threads, kind, "kit", *common, clock=args.clock)
         official, official_peak = in_fresh_process(_run, args.device, args.threads, kind, "official", *common,

@@ -11,10 +11,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from nas_kit.genotypes import DARTS_PRIMITIVES, DARTS_V2
-from nas_kit.models.cifar_network import NetworkCIFAR
+from nas_kit.genotypes import DARTS_PRIMITIVES, DARTS_V2, AmoebaNet, NASNet
+from nas_kit.models.cifar_network import NetworkCIFAR, drop_path, drop_path_scale, node_sum
 from nas_kit.models.darts_search import SearchNetwork
-from nas_kit.models.operations import DilConv, Zero, atrous, set_fast_path
+from nas_kit.models.operations import DilConv, EvenOddPixels, Zero, atrous, set_fast_path
 from nas_kit.strategies.darts import Architect
 from nas_kit.strategies.darts.search import cnn_loss
 
@@ -96,10 +96,13 @@ def test_the_fast_path_never_runs_the_zero_op():
     assert len(calls) == sum(len(cell._ops) for cell in model.cells)
 
 
-def test_the_fast_evaluation_network_gives_the_loss_and_gradients_of_the_plain_one(float64):
+@pytest.mark.parametrize("genotype", [DARTS_V2, AmoebaNet, NASNet], ids=["DARTS_V2", "AmoebaNet", "NASNet"])
+def test_the_fast_evaluation_network_gives_the_loss_and_gradients_of_the_plain_one(float64, genotype):
+    """Drop-path and the auxiliary head on; both reduction cells (FactorizedReduce after them, pools shared by
+    edges that pool the same state alike: DARTS_V2 max-pools one state three times, AmoebaNet avg- and max-pools)."""
     torch.manual_seed(0)
-    fast, plain = fast_and_plain(NetworkCIFAR(4, 10, 5, True, DARTS_V2, drop_path_prob=0.2))
-    x, y = torch.randn(2, 3, 32, 32), torch.randint(0, 10, (2,))
+    fast, plain = fast_and_plain(NetworkCIFAR(4, 10, 5, True, genotype, drop_path_prob=0.3))
+    x, y = torch.randn(4, 3, 32, 32), torch.randint(0, 10, (4,))
     results = []
     for model in (fast, plain):
         torch.manual_seed(1)                                     # the same drop-path masks, drawn in the same order
@@ -110,6 +113,37 @@ def test_the_fast_evaluation_network_gives_the_loss_and_gradients_of_the_plain_o
     assert abs(float((loss_f - loss_p).detach())) <= TOLERANCE * abs(float(loss_p.detach()))
     assert rel_error(grads_f, grads_p) < TOLERANCE
     assert rel_error([eval_f], [eval_p]) < TOLERANCE
+    torch.manual_seed(2)                                         # drop-path is on: other masks, another loss
+    with torch.no_grad():
+        assert abs(float(F.cross_entropy(fast.train()(x)[0], y) - F.cross_entropy(logits, y))) > 1e-6
+
+
+def test_the_node_sum_is_drop_path_then_the_sum(float64):
+    """node_sum applies drop_path's factor (the same random draw) with the sum, an unscaled term left as it is."""
+    a, b = torch.randn(6, 3, 4, 4, requires_grad=True), torch.randn(6, 3, 4, 4, requires_grad=True)
+    for drop_a, drop_b in [(True, True), (True, False), (False, True), (False, False)]:
+        torch.manual_seed(0)
+        plain = (drop_path(a, 0.5) if drop_a else a) + (drop_path(b, 0.5) if drop_b else b)
+        torch.manual_seed(0)
+        fast = node_sum(a, drop_path_scale(a, 0.5) if drop_a else None, b, drop_path_scale(b, 0.5) if drop_b else None)
+        g = torch.randn_like(plain)
+        assert rel_error([fast], [plain]) < 1e-15
+        assert rel_error(torch.autograd.grad(fast, [a, b], g), torch.autograd.grad(plain, [a, b], g)) < 1e-15
+    torch.manual_seed(0)
+    assert (drop_path_scale(a, 0.5) == 0).any()                  # some samples dropped in this draw
+
+
+@pytest.mark.parametrize("channels_last", [True, False])
+def test_even_and_odd_pixels_are_the_two_slices(float64, channels_last):
+    x = torch.randn(3, 5, 6, 8)
+    x = (x.contiguous(memory_format=torch.channels_last) if channels_last else x).requires_grad_()
+    even, odd = EvenOddPixels.apply(x)
+    assert torch.equal(even, x[:, :, ::2, ::2]) and torch.equal(odd, x[:, :, 1::2, 1::2])
+    assert even.is_contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+    g_even, g_odd = torch.randn_like(even), torch.randn_like(odd)
+    grad, = torch.autograd.grad([even, odd], [x], [g_even, g_odd])
+    expected, = torch.autograd.grad([x[:, :, ::2, ::2], x[:, :, 1::2, 1::2]], [x], [g_even, g_odd])
+    assert torch.equal(grad, expected)
 
 
 @pytest.mark.parametrize("kernel, stride, size", [(3, 1, 8), (5, 1, 8), (3, 2, 8), (5, 2, 7), (3, 1, 7), (5, 1, 4)])

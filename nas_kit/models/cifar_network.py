@@ -8,8 +8,10 @@ The network stacks ``layers`` cells, reduction cells at 1/3 and 2/3 of the depth
 auxiliary classifier at 2/3 depth (Szegedy et al. 2015) and drop-path (Zoph et al. 2018).
 
 By default (the fast path; ``operations.set_fast_path(net, False)`` for the plain one) the network runs
-channels-last on the CPU, a cell's ops that start with a ReLU share one ReLU of their input state, and
-dilated convolutions run undilated on sub-images (``operations.atrous``): the same numbers, sooner.
+channels-last on the CPU, a cell's ops that start with a ReLU share one ReLU of their input state,
+dilated convolutions run undilated on sub-images (``operations.atrous``), drop-path is applied with the node's
+sum in one pass (``node_sum``) and a state is pooled once for all the edges that pool it alike: the same
+numbers, sooner.
 """
 import torch
 import torch.nn as nn
@@ -26,6 +28,25 @@ def drop_path(x, drop_prob):
         mask = torch.bernoulli(x.new_full((x.size(0), 1, 1, 1), keep_prob))
         x = x / keep_prob * mask
     return x
+
+
+def drop_path_scale(x, drop_prob):
+    """``drop_path``'s factor for each sample of x, mask / keep_prob, of shape (batch, 1, 1, 1): the same random
+    draw, for the fast path to apply with the node's sum in one pass (``node_sum``)."""
+    keep_prob = 1.0 - drop_prob
+    return torch.bernoulli(x.new_full((x.size(0), 1, 1, 1), keep_prob)) / keep_prob
+
+
+def node_sum(a, scale_a, b, scale_b):
+    """A node, a * scale_a + b * scale_b, a scale None meaning none (an identity edge, or no drop-path): one pass
+    over the maps (two with both scaled) where drop_path and the sum take up to five, and as few backward."""
+    if scale_a is None and scale_b is None:
+        return a + b
+    if scale_a is None:
+        return torch.addcmul(a, b, scale_b)
+    if scale_b is None:
+        return torch.addcmul(b, a, scale_a)
+    return torch.addcmul(a * scale_a, b, scale_b)
 
 
 class Cell(nn.Module):
@@ -60,19 +81,31 @@ class Cell(nn.Module):
     def _states(self, p0, p1, drop_prob):
         """The cell's states (its two preprocessed inputs, then its nodes) and, on the fast path, the ReLUs of those
         that ops starting with a ReLU read: each computed once however many ops read it."""
-        states, relus = [p0, p1], {}
+        states, relus, pooled = [p0, p1], {}, {}
         for i in range(self._steps):
             h = []
             for op, index in zip(self._ops[2 * i: 2 * i + 2], self._indices[2 * i: 2 * i + 2]):
-                if self.fast and hasattr(op, "after_relu"):
-                    x = op.after_relu(relu_of(states, relus, index))
-                else:
-                    x = op(states[index])
-                if self.training and drop_prob > 0.0 and not isinstance(op, Identity):
-                    x = drop_path(x, drop_prob)
-                h.append(x)
-            states.append(h[0] + h[1])
+                dropped = self.training and drop_prob > 0.0 and not isinstance(op, Identity)
+                if not self.fast:
+                    h.append(drop_path(op(states[index]), drop_prob) if dropped else op(states[index]))
+                    continue
+                x = self._edge_fast(op, index, states, relus, pooled)
+                h += [x, drop_path_scale(x, drop_prob) if dropped else None]
+            states.append(node_sum(*h) if self.fast else h[0] + h[1])
         return states, relus
+
+    @staticmethod
+    def _edge_fast(op, index, states, relus, pooled):
+        """op(states[index]), an op starting with a ReLU run on the state's shared ReLU, and a pooling run once
+        for all the edges that pool the same state alike (it has no parameters: its output is the same)."""
+        if hasattr(op, "after_relu"):
+            return op.after_relu(relu_of(states, relus, index))
+        if isinstance(op, (nn.MaxPool2d, nn.AvgPool2d)):
+            key = (index, repr(op))
+            if key not in pooled:
+                pooled[key] = op(states[index])
+            return pooled[key]
+        return op(states[index])
 
 
 class AuxiliaryHeadCIFAR(nn.Module):

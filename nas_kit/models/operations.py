@@ -204,7 +204,27 @@ class FactorizedReduce(nn.Module):
         pixels: the same products, and clear of a bug of oneDNN 3.12 (torch 2.13), whose weight gradient of a
         strided 1x1 convolution on a channels-last input with 3 to 6 channels writes past its buffer."""
         if self.fast:
-            return self.bn(torch.cat([F.conv2d(x[:, :, ::2, ::2], self.conv_1.weight),
-                                      F.conv2d(x[:, :, 1::2, 1::2], self.conv_2.weight)], dim=1))
+            even, odd = EvenOddPixels.apply(x)
+            return self.bn(torch.cat([F.conv2d(even, self.conv_1.weight), F.conv2d(odd, self.conv_2.weight)], dim=1))
         out = torch.cat([self.conv_1(x), self.conv_2(x[:, :, 1:, 1:])], dim=1)
         return self.bn(out)
+
+
+class EvenOddPixels(torch.autograd.Function):
+    """(x[:, :, ::2, ::2], x[:, :, 1::2, 1::2]), copied in x's memory order (the convolutions that read them copy
+    a strided view anyway). Its backward writes both gradients into one tensor of zeros, where the two slices'
+    backwards would each fill a tensor of x's size with zeros and then add the two."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape, ctx.channels_last = x.shape, x.is_contiguous(memory_format=torch.channels_last)
+        order = torch.channels_last if ctx.channels_last else torch.contiguous_format
+        return x[:, :, ::2, ::2].contiguous(memory_format=order), x[:, :, 1::2, 1::2].contiguous(memory_format=order)
+
+    @staticmethod
+    def backward(ctx, grad_even, grad_odd):
+        order = torch.channels_last if ctx.channels_last else torch.contiguous_format
+        grad = torch.empty(ctx.shape, dtype=grad_even.dtype, device=grad_even.device, memory_format=order).zero_()
+        grad[:, :, ::2, ::2] = grad_even
+        grad[:, :, 1::2, 1::2] = grad_odd
+        return grad
