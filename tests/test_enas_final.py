@@ -23,7 +23,7 @@ def test_the_enas_ptb_final_recipe_is_ptb_final_sh(capsys, tmp_path):
     assert {k: s[k] for k in ("emsize", "batch_size", "epochs", "lr", "lr_decay", "decay_start", "lr_min",
                               "weight_decay", "beta", "clip", "bptt", "variable_bptt", "nonmono")} == dict(
         emsize=748, batch_size=64, epochs=2000, lr=20.0, lr_decay=0.9991, decay_start=14, lr_min=0.001,
-        weight_decay=5e-7, beta=1e-3, clip=0.25, bptt=35, variable_bptt=False, nonmono=0)
+        weight_decay=1e-6, beta=1e-3, clip=0.25, bptt=35, variable_bptt=False, nonmono=0)
     assert [s[k] for k in ("dropoute", "dropoutx", "dropouth", "dropout")] == pytest.approx([0.21, 0.75, 0.25, 0.76])
 
 
@@ -49,7 +49,7 @@ def test_the_enas_micro_final_recipe_is_cifar10_micro_final_sh(capsys, tmp_path)
                               "lr_T_mul", "weight_decay", "auxiliary", "auxiliary_weight", "drop_path_prob",
                               "dropout", "cutout")} == dict(
         layers=17, C=36, batch_size=144, epochs=630, nesterov=True, lr=0.05, lr_min=1e-4, lr_T0=10, lr_T_mul=2,
-        weight_decay=2e-4, auxiliary=True, auxiliary_weight=0.4, drop_path_prob=0.4, dropout=0.2, cutout=16)
+        weight_decay=4e-4, auxiliary=True, auxiliary_weight=0.4, drop_path_prob=0.4, dropout=0.2, cutout=16)
     net = train_cifar.build(PUBLISHED["ENAS"], train_cifar.recipe("full", "ENAS"))
     # a reduction cell is the one whose successor reduces its c_{k-2} input (FactorizedReduce)
     reductions = [i for i in range(len(net.cells) - 1) if type(net.cells[i + 1].preprocess0).__name__ == "FactorizedReduce"]
@@ -89,3 +89,23 @@ def test_show_settings_names_each_full_value_that_is_not_the_papers(capsys, tmp_
                  "--run-dir", str(tmp_path / "t")]) == 0
     err = capsys.readouterr().err
     assert "amp: the kit's choice: bf16 autocast on CUDA" in err and "channels_last: the kit's choice" in err
+
+
+def test_every_enas_recipe_applies_the_scripts_l2_as_weight_decay_2_l2_since_get_train_ops_adds_l2_sum_w_squared():
+    """melodyguan/enas src/utils.py: ``loss += l2_reg * add_n([reduce_sum(var ** 2)])``, so SGD weight decay 2 * l2."""
+    import inspect
+
+    from nas_kit.strategies.enas.recipe import ENASMacro, ENASMicro
+    from nas_kit.strategies.enas.tasks import PTBTask
+    from nas_kit.training import train_macro
+    w = torch.randn(7, requires_grad=True)
+    (3e-4 * (w ** 2).sum()).backward()
+    assert torch.allclose(w.grad, 6e-4 * w.detach())
+    script_l2 = {"cifar10_macro_search.sh": (ENASMacro().weight_decay, 2.5e-4),
+                 "cifar10_micro_search.sh": (ENASMicro().weight_decay, 1e-4),
+                 "ptb_search.sh": (inspect.signature(PTBTask).parameters["weight_decay"].default, 1e-7),
+                 "cifar10_micro_final.sh": (train_cifar.recipe("full", "ENAS").weight_decay, 2e-4),
+                 "cifar10_macro_final.sh": (train_macro.recipe("full").weight_decay, 2e-4),
+                 "ptb_final.sh": (train_ptb.recipe("full", "ENAS").weight_decay, 5e-7)}
+    assert {k: decay for k, (decay, _) in script_l2.items()} == pytest.approx(
+        {k: 2 * l2 for k, (_, l2) in script_l2.items()})

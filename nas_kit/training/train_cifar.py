@@ -97,11 +97,11 @@ _SHRINK = dict(epochs=4, batch_size=32, C=8, layers=5, data="synthetic", n_train
 QUICK = replace(FULL, **_SHRINK)
 # ENAS's final micro network (melodyguan/enas scripts/cifar10_micro_final.sh): 15 normal cells and 2 reductions
 # (17 cells) of 36 channels, batch 144, 630 epochs of SGD with Nesterov momentum (lr 0.05 -> 0.0001 on a cosine
-# restarted after 10, 30, 70, 150, 310 epochs), l2 2e-4, aux head 0.4, drop-path 0.4 (keep 0.6), dropout 0.2
+# restarted after 10, 30, 70, 150, 310 epochs), l2 2e-4 (SGD weight decay 4e-4: utils.get_train_ops adds l2 * sum(w^2)), aux head 0.4, drop-path 0.4 (keep 0.6), dropout 0.2
 # (keep 0.8); cutout 16 from the paper (Table 2, "with CutOut"; the script sets none). Drop-path rises linearly
 # over the epochs, as in DARTS (ENAS also scales it by the cell's depth).
 ENAS_FULL = replace(FULL, epochs=630, batch_size=144, lr=0.05, lr_min=1e-4, nesterov=True, lr_T0=10, lr_T_mul=2,
-                    weight_decay=2e-4, C=36, layers=17, auxiliary=True, auxiliary_weight=0.4, cutout=16,
+                    weight_decay=4e-4, C=36, layers=17, auxiliary=True, auxiliary_weight=0.4, cutout=16,
                     drop_path_prob=0.4, dropout=0.2)
 RECIPES = {"DARTS": {"full": FULL, "quick": QUICK}, "ENAS": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
 RECIPE = RECIPES["DARTS"]

@@ -102,10 +102,10 @@ _SHRINK = dict(epochs=10, batch_size=32, emsize=64, data="synthetic", n_train=20
                threads=1)
 QUICK = replace(FULL, **_SHRINK)
 # ENAS's final model (melodyguan/enas scripts/ptb_final.sh): 748 units, batch 64, 2,000 epochs of plain SGD
-# (lr 20, x 0.9991 per epoch from epoch 14, at least 0.001), BPTT 35, clip 0.25, l2 5e-7, slowness (TAR) 1e-3;
+# (lr 20, x 0.9991 per epoch from epoch 14, at least 0.001), BPTT 35, clip 0.25, l2 5e-7 (SGD weight decay 1e-6: utils.get_train_ops adds l2 * sum(w^2)), slowness (TAR) 1e-3;
 # keep probabilities e 0.79 (words), x 0.25, h 0.75, o 0.24
 ENAS_FULL = replace(FULL, epochs=2000, batch_size=64, bptt=35, variable_bptt=False, lr=20.0, clip=0.25,
-                    weight_decay=5e-7, emsize=748, dropout=0.76, dropouth=0.25, dropoutx=0.75, dropouti=0.0,
+                    weight_decay=1e-6, emsize=748, dropout=0.76, dropouth=0.25, dropoutx=0.75, dropouti=0.0,
                     dropoute=0.21, beta=1e-3, nonmono=0, lr_decay=0.9991, decay_start=14, lr_min=0.001)
 RECIPES = {"DARTS": {"full": FULL, "quick": QUICK}, "ENAS": {"full": ENAS_FULL, "quick": replace(ENAS_FULL, **_SHRINK)}}
 RECIPE = RECIPES["DARTS"]

@@ -11,6 +11,11 @@ from nas_kit.spaces import ENASMacroSpace, ENASMicroSpace, ENASRNNSpace
 from nas_kit.strategies.enas.search import MODES
 
 
+# melodyguan/enas src/utils.py get_train_ops adds l2_reg * sum(w^2) to the loss; its gradient is 2 * l2_reg * w, which
+# is PyTorch SGD's weight_decay = 2 * l2_reg. Every ENAS recipe of the kit states the script's l2 this way.
+L2_AS_DECAY = "utils.get_train_ops adds l2 * sum(w^2) to the loss, i.e. SGD weight decay 2 * l2"
+
+
 @dataclass(frozen=True)
 class ENASSearch:
     """The controller's and the derivation's settings, shared by the three spaces."""
@@ -69,7 +74,7 @@ class ENASImages(ENASSearch):
     lr_max: float = 0.05
     lr_min: float = 0.0005
     lr_T0: int = 10                    # warm restarts after 10, 20, 40, ... epochs; 0: one cosine cycle
-    weight_decay: float = 2.5e-4
+    weight_decay: float = 5e-4         # --child_l2_reg=0.00025, as SGD weight decay 2 * l2 (see L2_AS_DECAY)
     keep_prob: float = 0.9             # dropout before the classifier (--child_keep_prob=0.90)
     baseline_decay: float = 0.99
     aggregate: int = 20
@@ -83,9 +88,10 @@ class ENASImages(ENASSearch):
 
     # the paper's section 3.2 gives few numbers: the values are the search scripts'
     SOURCES = {k: "scripts/cifar10_*_search.sh" for k in (
-        "epochs", "controller_steps", "C", "batch_size", "lr_max", "lr_min", "lr_T0", "weight_decay", "aggregate",
+        "epochs", "controller_steps", "C", "batch_size", "lr_max", "lr_min", "lr_T0", "aggregate",
         "tanh_constant", "op_tanh_reduce", "skip_weight", "keep_prob", "controller_lr")}
-    SOURCES.update(eval_batch_size="general_child.py / micro_child.py build_valid_rl: one batch of batch_size",
+    SOURCES.update(weight_decay="scripts/cifar10_*_search.sh --child_l2_reg, doubled: " + L2_AS_DECAY,
+                   eval_batch_size="general_child.py / micro_child.py build_valid_rl: one batch of batch_size",
                    baseline_decay="general_controller.py / micro_controller.py bl_dec with the scripts' settings")
 
     def reinforce(self) -> dict:
@@ -108,7 +114,7 @@ class ENASMicro(ENASImages):
     C: int = 20
     batch_size: int = 160
     eval_batch_size: int = 160
-    weight_decay: float = 1e-4
+    weight_decay: float = 2e-4         # --child_l2_reg=1e-4, as SGD weight decay 2 * l2
     auxiliary: bool = True             # --child_use_aux_heads: micro_child.py's aux head, weight 0.4
     aggregate: int = 10
     tanh_constant: float = 1.1

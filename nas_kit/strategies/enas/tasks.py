@@ -28,7 +28,7 @@ class PTBTask:
     """
 
     def __init__(self, corpus, supernet, batch_size=64, eval_batch_size=10, bptt=35, lr=20.0, clip=0.25,
-                 weight_decay=1e-7, lr_decay=0.96, decay_start=15, reward_c=80.0, max_batches=None):
+                 weight_decay=2e-7, lr_decay=0.96, decay_start=15, reward_c=80.0, max_batches=None):
         self.supernet, self.space = supernet, supernet.space
         self.train_data = batchify(corpus.train, batch_size)
         self.valid_data = batchify(corpus.valid, eval_batch_size)
