@@ -10,6 +10,7 @@
                     "skip connections take over" failure of long searches
 """
 import io
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -28,6 +29,11 @@ def edge_labels(steps, first_inputs=2):
         labels += [f"{names[j] if j < first_inputs else (j - 2 if first_inputs == 2 else j)} -> {node}"
                    for j in range(first_inputs + i)]
     return labels
+
+
+def _tick(label):
+    """An edge label as a tick shows it: c_{k-2} with its subscript (matplotlib's mathtext), an arrow."""
+    return re.sub(r"(\w_\{[^}]*\})", r"$\1$", label).replace(" -> ", " → ")
 
 
 def taken_cells(cell, steps, first_inputs=2):
@@ -70,7 +76,7 @@ def alphas_figure(entry, primitives, steps, first_inputs=2):
                              squeeze=False, layout="constrained")
     for ax, probs, name, cell in zip(axes[0], alphas, names, cells):
         taken = taken_cells(cell, steps, first_inputs) if cell is not None else ()
-        im = alpha_heatmap(probs, primitives, edge_labels(steps, first_inputs), ax,
+        im = alpha_heatmap(probs, primitives, [_tick(t) for t in edge_labels(steps, first_inputs)], ax,
                            f"{name}, epoch {entry['epoch']}", taken)
     bar = fig.colorbar(im, ax=axes[0].tolist(), shrink=0.9)
     bar.set_label("softmax(alpha)", fontsize=FONT)
@@ -136,5 +142,5 @@ def op_weight_curve(history, primitives, ops=("skip_connect",), which=0, ax=None
     ax.axhline(1 / len(primitives), color="grey", ls=":", label="uniform")
     ax.set(xlabel="epoch", ylabel="mean softmax weight over edges")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return ax
