@@ -222,7 +222,7 @@ def test_the_alpha_animation_is_a_gif_that_needs_no_trust_drawn_at_a_readable_si
     assert FONT * 100 / 72 >= 12 and gif.size[0] >= 900         # 9 pt labels at 100 dpi: 12 px high
 
 
-def test_op_weight_curves_tick_whole_epochs():
+def test_op_weight_curves_tick_whole_epochs_and_can_leave_the_legend_to_the_figure():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -230,7 +230,9 @@ def test_op_weight_curves_tick_whole_epochs():
     history = [_search_entry(seed) for seed in range(4)]
     ax = op_weight_curve(history, G.DARTS_PRIMITIVES, ops=("skip_connect", "none"), ax=plt.figure().gca())
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
-    assert ticks and all(float(t).is_integer() for t in ticks)
+    assert ticks and all(float(t).is_integer() for t in ticks) and ax.get_legend() is not None
+    shared = op_weight_curve(history, G.DARTS_PRIMITIVES, ax=plt.figure().gca(), legend=False)
+    assert shared.get_legend() is None                         # panels side by side share one legend
 
 
 @pytest.mark.parametrize("arch, space", [(G.DARTS_V2, "darts"), (NOTEBOOK_03, NASRLSpace(4, predict_stride=True)),

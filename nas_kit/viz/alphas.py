@@ -132,8 +132,9 @@ def alpha_animation(history, primitives, steps, first_inputs=2, interval=800, dp
     return Image(data=out.getvalue(), format="gif")
 
 
-def op_weight_curve(history, primitives, ops=("skip_connect",), which=0, ax=None):
-    """Mean softmax weight of each op in ``ops`` over all edges of alpha number ``which``, per epoch."""
+def op_weight_curve(history, primitives, ops=("skip_connect",), which=0, ax=None, legend=True):
+    """Mean softmax weight of each op in ``ops`` over all edges of alpha number ``which``, per epoch (with a
+    legend in the axes unless ``legend`` is False: panels side by side can share one, ``fig.legend``)."""
     ax = ax or plt.gca()
     epochs = [e["epoch"] for e in history]
     for op in ops:
@@ -142,5 +143,6 @@ def op_weight_curve(history, primitives, ops=("skip_connect",), which=0, ax=None
     ax.axhline(1 / len(primitives), color="grey", ls=":", label="uniform")
     ax.set(xlabel="epoch", ylabel="mean softmax weight over edges")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8)
+    if legend:
+        ax.legend(fontsize=8)
     return ax
