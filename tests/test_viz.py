@@ -17,9 +17,12 @@ from nas_kit.viz import DOT_MISSING, Drawing, GraphvizNotFound, draw_rnn_genotyp
 EDGE = re.compile(r'^\s*("?[^"\s]+"?) -> ("?[^"\s]+"?)(?: \[(.*)\])?$', re.M)
 
 
+TOOLTIP = re.compile(r' ?tooltip="[^"]*"')
+
+
 def edges(source):
-    """(tail, head, attributes) of every edge in a DOT text, quotes removed."""
-    return [(a.strip('"'), b.strip('"'), attrs or "") for a, b, attrs in EDGE.findall(source)]
+    """(tail, head, attributes) of every edge in a DOT text, quotes and hover tooltips removed."""
+    return [(a.strip('"'), b.strip('"'), TOOLTIP.sub("", attrs or "")) for a, b, attrs in EDGE.findall(source)]
 
 
 def test_darts_v2_has_8_op_edges_per_cell_and_4_concat_edges_per_cell():
@@ -56,8 +59,8 @@ def test_pnas_shares_one_cell_so_it_is_drawn_once():
                          ids=["DARTS_V2_RNN", "ENAS_RNN"])
 def test_rnn_cell_is_drawn_from_x_t_and_h_t_minus_1_to_h_t(arch, space):
     g = draw(arch, space)
-    labels = svg_text_labels(to_svg(g))
-    assert {"x_{t}", "h_{t-1}", "h_{t}"} <= set(labels)
+    labels = svg_text_labels(to_svg(g))                   # x with subscript t: the texts "x" and "t"
+    assert {"x", "h", "t", "t−1"} <= set(labels) and "h_{t-1}" not in labels
     into_h = [attrs for a, b, attrs in edges(g.source) if b == "h_{t}"]
     assert into_h and all(attrs == "label=avg" for attrs in into_h)
 
@@ -158,3 +161,88 @@ def test_missing_dot_says_one_sentence_and_the_source_survives(monkeypatch):
     assert "sep_conv_3x3" in g.source
     assert Drawing(g)._repr_mimebundle_() == {"text/plain": DOT_MISSING}
     assert html.unescape(inline_svg(g)) == f"<pre>{DOT_MISSING}</pre>"
+
+
+# ---------------------------------------------------------------- DARTS's alpha pictures (nas_kit.viz.alphas)
+def _search_entry(seed, steps=4):
+    """A history entry as the DARTS search records it: softmax(alpha) of both cells and the genotype derived."""
+    import torch.nn.functional as F
+    from nas_kit.strategies.darts import derive_cnn
+    g = torch.Generator().manual_seed(seed)
+    alphas = [torch.randn(sum(2 + i for i in range(steps)), len(G.DARTS_PRIMITIVES), generator=g) * 2
+              for _ in range(2)]
+    alphas[0][3, G.DARTS_PRIMITIVES.index("none")] = 9.0            # 'none' the strongest op of an edge
+    return {"epoch": seed, "alphas": [F.softmax(a, -1).tolist() for a in alphas], "genotype": derive_cnn(*alphas)}
+
+
+def _boxed(ax):
+    """(row, op column) of each red box of a heatmap."""
+    return sorted((round(p.get_y() + 0.5), round(p.get_x() + 0.5)) for p in ax.patches)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_heatmaps_red_boxes_are_the_ops_of_the_derived_cell_and_never_none(seed):
+    import matplotlib
+    matplotlib.use("Agg")
+    from nas_kit.viz.alphas import alphas_figure, taken_cells
+    entry = _search_entry(seed)
+    fig = alphas_figure(entry, G.DARTS_PRIMITIVES, 4)
+    heatmaps = [ax for ax in fig.axes if ax.images]
+    for ax, cell in zip(heatmaps, (entry["genotype"].normal, entry["genotype"].reduce)):
+        starts = [0, 2, 5, 9]                                       # the first alpha row of each node's edges
+        assert _boxed(ax) == sorted((starts[k // 2] + j, G.DARTS_PRIMITIVES.index(op)) for k, (op, j) in
+                                    enumerate(cell))
+        assert len(ax.patches) == 8 and all(col != G.DARTS_PRIMITIVES.index("none") for _, col in _boxed(ax))
+    assert taken_cells(entry["genotype"].normal, 4)[:2] == [(r, op) for op, r in entry["genotype"].normal[:2]]
+
+
+def test_the_recurrent_heatmap_boxes_one_op_per_node():
+    import matplotlib
+    matplotlib.use("Agg")
+    from nas_kit.viz.alphas import alphas_figure
+    fig = alphas_figure({"epoch": 0, "alphas": [[[0.2] * 5] * 36], "genotype": G.DARTS_V2_RNN}, G.RNN_PRIMITIVES, 8,
+                        first_inputs=1)
+    starts = [sum(1 + t for t in range(i)) for i in range(8)]
+    assert _boxed(fig.axes[0]) == sorted((starts[i] + j, G.RNN_PRIMITIVES.index(op))
+                                         for i, (op, j) in enumerate(G.DARTS_V2_RNN.recurrent))
+
+
+def test_the_alpha_animation_is_a_gif_that_needs_no_trust_drawn_at_a_readable_size():
+    import io
+    import matplotlib
+    matplotlib.use("Agg")
+    from PIL import Image
+    from nas_kit.viz.alphas import FONT, alpha_animation
+    history = [_search_entry(seed) for seed in range(3)]
+    shown = alpha_animation(history, G.DARTS_PRIMITIVES, 4)
+    data, _ = shown._repr_mimebundle_()
+    assert list(data) == ["image/gif"]                          # no text/html, no JavaScript
+    gif = Image.open(io.BytesIO(shown.data))
+    assert gif.n_frames == 3 and gif.info["loop"] == 0
+    assert FONT * 100 / 72 >= 12 and gif.size[0] >= 900         # 9 pt labels at 100 dpi: 12 px high
+
+
+def test_op_weight_curves_tick_whole_epochs_and_can_leave_the_legend_to_the_figure():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from nas_kit.viz.alphas import op_weight_curve
+    history = [_search_entry(seed) for seed in range(4)]
+    ax = op_weight_curve(history, G.DARTS_PRIMITIVES, ops=("skip_connect", "none"), ax=plt.figure().gca())
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks) and ax.get_legend() is not None
+    shared = op_weight_curve(history, G.DARTS_PRIMITIVES, ax=plt.figure().gca(), legend=False)
+    assert shared.get_legend() is None                         # panels side by side share one legend
+
+
+@pytest.mark.parametrize("arch, space", [(G.DARTS_V2, "darts"), (NOTEBOOK_03, NASRLSpace(4, predict_stride=True)),
+                                         (G.DARTS_V2_RNN, "darts_rnn")], ids=["DARTS_V2", "NAS-RL", "DARTS_V2_RNN"])
+def test_hovering_shows_names_not_graphviz_ids_and_subscripts_are_drawn_as_subscripts(arch, space):
+    svg = to_svg(draw(arch, space))
+    tips = [html.unescape(t) for t in re.findall(r'xlink:title="([^"]*)"', svg)]
+    shapes = len(re.findall(r'<g id="(?:node|edge|clust)\d+"', svg))
+    assert len(tips) >= shapes                                   # every node, edge and cluster has its own
+    assert not [t for t in tips if re.search(r"cluster_|normal_|reduce_|->|\bL\d|_\{", t)], tips
+    assert "_{" not in "".join(svg_text_labels(svg))             # no raw c_{k-2} or h_{t-1}
+    if space == "darts":
+        assert "cₖ₋₂ → 3: skip_connect" in tips and 'baseline-shift="sub"' in svg

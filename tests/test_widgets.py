@@ -25,7 +25,7 @@ def test_darts_v2_counts_3349342_parameters_and_darts_v2_rnn_23m():
 def test_explorer_shows_svg_encoding_size_and_parameters_of_a_darts_cell():
     e = ArchitectureExplorer(space="darts", seed=0)
     assert e.arch == SPACES["darts"]().sample(random.Random(0))
-    assert e.svg.startswith("<svg") and "c_{k-2}" in svg_text_labels(e.svg)
+    assert e.svg.startswith("<svg") and "k−2" in svg_text_labels(e.svg)     # c with subscript k−2
     assert e.encoding == SPACES["darts"]().encode(e.arch) and e.encoding in e.output.value
     assert e.size_text.startswith("1.1e18 (exactly ")
     assert int(e.params_text.replace(",", "")) == count_parameters_of("darts", e.arch)
