@@ -152,8 +152,11 @@ def main(argv=None):
     seeds = lambda text: range(int(text.split("-")[0]), int(text.split("-")[-1]) + 1)  # noqa: E731
     bench, data = MiniBench.load(), bench_data(QUICK)
     for part in args.parts.split(","):
-        if part == "proxies":
-            found["proxies"] = proxies(bench, data, seeds(args.proxy_seeds), args.proxies.split(","))
+        if part == "proxies":                                  # written after each seed: a long run in pieces
+            for s in seeds(args.proxy_seeds):
+                found["proxies"] = proxies(bench, data, [s], args.proxies.split(","))
+                save(part, found[part])
+            continue
         elif part == "one_shot":
             found["one_shot"] = one_shot(bench, data, [int(e) for e in args.supernet_epochs.split(",")],
                                          seeds(args.supernet_seeds))
@@ -161,11 +164,19 @@ def main(argv=None):
             found["nash"] = nash(seeds(args.nash_seeds))
         else:
             parser.error(f"no part {part!r}: choose among proxies, one_shot, nash.")
-        current = json.loads(OUT.read_text()) if OUT.is_file() else {}
-        if part in ("proxies", "one_shot") and part in current:   # proxies or budgets of other runs are kept
-            found[part]["results"] = {**current[part]["results"], **found[part]["results"]}
-        OUT.write_text(json.dumps({**current, part: found[part]}, indent=1) + "\n")
-    show(found)
+        save(part, found[part])
+    show(json.loads(OUT.read_text()))
+
+
+def save(part: str, entry: dict) -> None:
+    """Write ``entry`` as the file's ``part``; the proxies, seeds and budgets other runs measured are kept."""
+    current = json.loads(OUT.read_text()) if OUT.is_file() else {}
+    if part in ("proxies", "one_shot") and part in current:
+        results = current[part]["results"]
+        for key, per_seed in entry["results"].items():
+            results[key] = {**results.get(key, {}), **per_seed}
+        entry = {**entry, "results": results}
+    OUT.write_text(json.dumps({**current, part: entry}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
