@@ -22,14 +22,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def naswot_kernel(c: torch.Tensor) -> torch.Tensor:
+    """K_H[i, j] = N_A - d_H(c_i, c_j) for binary codes c (one row per input, one column per unit)."""
+    c = c.double()
+    return c @ c.T + (1 - c) @ (1 - c).T
+
+
 def naswot(model: nn.Module, x, y=None) -> float:
     """log |det K_H| of the minibatch's activation codes (Mellor et al. 2021, eq. 2)."""
     n = len(x)
     K = torch.zeros(n, n, dtype=torch.float64)
 
     def hook(module, inputs, output):
-        c = (output.detach().flatten(1) > 0).double()
-        K.add_(c @ c.T + (1 - c) @ (1 - c).T)                   # N_A - Hamming distance, for this ReLU's units
+        K.add_(naswot_kernel(output.detach().flatten(1) > 0))    # N_A - Hamming distance, for this ReLU's units
 
     handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.ReLU)]
     try:

@@ -30,13 +30,16 @@ def _mapping(q: int, r: int, rng: random.Random) -> list[int]:
 
 
 @torch.no_grad()
-def net2wider(model: ChainCNN, i: int, width: int, rng=None) -> ChainCNN:
-    """``model`` with layer i widened to ``width`` filters, the same function."""
+def net2wider(model: ChainCNN, i: int, width: int, rng=None, g=None) -> ChainCNN:
+    """``model`` with layer i widened to ``width`` filters, the same function; ``g`` the mapping (drawn with
+    ``rng`` when not given)."""
     rng = rng if isinstance(rng, random.Random) else random.Random(rng)
     k, q = model.arch[i]
     if width < q:
         raise ValueError(f"Net2WiderNet widens: layer {i} has {q} filters, more than {width}.")
-    g = _mapping(q, width, rng)
+    g = _mapping(q, width, rng) if g is None else list(g)
+    if len(g) != width or g[:q] != list(range(q)) or not all(0 <= j < q for j in g):
+        raise ValueError(f"the mapping g must send {width} filters to 0..{q - 1}, the first {q} to themselves.")
     counts = torch.bincount(torch.tensor(g), minlength=q).float()
     arch = model.arch[:i] + ((k, width),) + model.arch[i + 1:]
     new = copy.deepcopy(model)

@@ -46,6 +46,14 @@ def brackets(R: int, eta: int) -> list[list[tuple[int, float]]]:
     return [bracket(s, R, eta) for s in range(s_max(R, eta), -1, -1)]
 
 
+def top_fraction(candidates: list, rewards: list, eta: int) -> list:
+    """Successive halving's promotion: the best floor(n / eta) of the n candidates by reward (a failed one, reward
+    None, ranks last; ties go to the earlier), in the order they came."""
+    keep = len(candidates) // eta
+    order = sorted(range(len(candidates)), key=lambda j: -rewards[j] if rewards[j] is not None else float("inf"))
+    return [candidates[j] for j in sorted(order[:keep])]
+
+
 def epochs(r: float) -> int:
     """A budget r_i as whole epochs (at least one)."""
     return max(1, round(r))
@@ -93,10 +101,7 @@ class SuccessiveHalving(Strategy):
             self.rounds += 1
             self._start()
             return
-        keep = len(self.candidates) // self.eta
-        order = sorted(range(len(self.candidates)), key=lambda j: -self.rewards[j] if self.rewards[j] is not None
-                       else float("inf"))
-        self.candidates = [self.candidates[j] for j in sorted(order[:keep])]
+        self.candidates = top_fraction(self.candidates, self.rewards, self.eta)
         self.rung, self.rewards, self.asked = self.rung + 1, [], 0
 
 
