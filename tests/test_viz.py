@@ -57,7 +57,7 @@ def test_pnas_shares_one_cell_so_it_is_drawn_once():
 def test_rnn_cell_is_drawn_from_x_t_and_h_t_minus_1_to_h_t(arch, space):
     g = draw(arch, space)
     labels = svg_text_labels(to_svg(g))
-    assert {"x_{t}", "h_{t-1}", "h_{t}"} <= set(labels)
+    assert {"xₜ", "hₜ₋₁", "hₜ"} <= set(labels)      # x_{t}, h_{t-1}, h_{t} with Unicode subscripts
     into_h = [attrs for a, b, attrs in edges(g.source) if b == "h_{t}"]
     assert into_h and all(attrs == "label=avg" for attrs in into_h)
 
@@ -158,3 +158,22 @@ def test_missing_dot_says_one_sentence_and_the_source_survives(monkeypatch):
     assert "sep_conv_3x3" in g.source
     assert Drawing(g)._repr_mimebundle_() == {"text/plain": DOT_MISSING}
     assert html.unescape(inline_svg(g)) == f"<pre>{DOT_MISSING}</pre>"
+
+
+def test_the_svg_shows_subscripts_and_tooltips_in_words_not_graphviz_ids():
+    svg = to_svg(draw(G.DARTS_V2, "darts"))
+    titles = [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", svg)]
+    assert "cₖ₋₂" in svg_text_labels(svg) and "c_{k-2}" not in svg_text_labels(svg)
+    assert titles[:2] == ["normal cell", "reduction cell"]                   # not cluster_normal, cluster_reduce
+    assert "cₖ₋₂ → 0: sep_conv_3x3" in titles and "0 → 3: dil_conv_3x3" in titles
+    assert not any("cluster_" in t or "normal_" in t or "->" in t or "_{" in t for t in titles), titles
+    assert "sep_conv_3x3" in svg_text_labels(svg)                              # op names keep their underscores
+
+
+def test_a_gallery_keeps_wide_drawings_legible():
+    from nas_kit.viz import Gallery
+    from nas_kit.viz.gallery import MIN_SCALE, natural_width
+    page = Gallery({"AmoebaNet": draw(G.AmoebaNet, "nasnet"), "PNASNet": draw(G.PNASNet, "pnas")})._repr_html_()
+    widths = [float(w) for w in re.findall(r"min-width:min\(100%, (\d+)pt\)", page)]
+    natural = [natural_width(to_svg(draw(g, s))) for g, s in ((G.AmoebaNet, "nasnet"), (G.PNASNet, "pnas"))]
+    assert widths == [round(MIN_SCALE * w) for w in natural] and widths[0] > 500
