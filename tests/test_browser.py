@@ -114,3 +114,31 @@ def test_run_all_cells_shows_the_explorer_and_sample_redraws_the_dag(jupyterlab,
             raise
         finally:
             browser.close()
+
+
+def test_notebook_01_opened_without_running_shows_its_widget_from_the_saved_state(jupyterlab, tmp_path):
+    """The stored notebook carries its widget state (nbconvert --ExecutePreprocessor.store_widget_state=True), so
+    JupyterLab draws the toy ENAS widget before any cell runs, not the text `VBox(children=(...`."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make setup) to run the browser test.")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright).")
+    url, token = jupyterlab
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.goto(f"{url}/lab/tree/01_toy_enas.ipynb?token={token}")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+            button = page.locator(".jp-OutputArea-output .widget-button", has_text="Sample architecture").first
+            button.wait_for(state="attached")
+            button.scroll_into_view_if_needed()
+            button.wait_for(state="visible")
+            assert page.locator(".jp-OutputArea-output .widget-slider").count() >= 2     # lr w, lr theta, steps
+            outputs = page.locator(".jp-NotebookPanel .jp-OutputArea").all_inner_texts()
+            assert not any("VBox(children" in text for text in outputs)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            raise
+        finally:
+            browser.close()
