@@ -246,3 +246,12 @@ def test_hovering_shows_names_not_graphviz_ids_and_subscripts_are_drawn_as_subsc
     assert "_{" not in "".join(svg_text_labels(svg))             # no raw c_{k-2} or h_{t-1}
     if space == "darts":
         assert "cₖ₋₂ → 3: skip_connect" in tips and 'baseline-shift="sub"' in svg
+
+
+def test_a_gallery_keeps_wide_drawings_legible():
+    from nas_kit.viz import Gallery
+    from nas_kit.viz.gallery import MIN_SCALE, natural_width
+    page = Gallery({"AmoebaNet": draw(G.AmoebaNet, "nasnet"), "PNASNet": draw(G.PNASNet, "pnas")})._repr_html_()
+    widths = [float(w) for w in re.findall(r"min-width:min\(100%, (\d+)pt\)", page)]
+    natural = [natural_width(to_svg(draw(g, s))) for g, s in ((G.AmoebaNet, "nasnet"), (G.PNASNet, "pnas"))]
+    assert widths == [round(MIN_SCALE * w) for w in natural] and widths[0] > 500

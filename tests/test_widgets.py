@@ -88,3 +88,54 @@ def test_explorer_samples_from_a_nas_rl_controller_in_its_own_space():
     assert e.snapshot_slider.value == "end" and e.arch == ("nor_conv_3x3",) * 6
     e.snapshot_slider.value = "start"
     assert e.controller is untrained and e.arch == untrained.sample(random.Random(0))
+
+
+def test_the_nas_rl_explorer_counts_the_parameters_of_the_network_its_builder_makes():
+    from nas_kit.estimation import Budget
+    from nas_kit.models import count_parameters
+    from nas_kit.models.nas_rl_network import build_nas_rl_child
+    from nas_kit.spaces import NASRLSpace
+    from nas_kit.strategies import NASRLStrategy
+
+    space, budget = NASRLSpace(layers=3, predict_stride=True), Budget(C=6)
+    e = ArchitectureExplorer(controller=NASRLStrategy(space, seed=0).controller, seed=0,
+                             builder=lambda arch: build_nas_rl_child(arch, budget, 4), network="the child network")
+    assert e.params_text == f"{count_parameters(build_nas_rl_child(e.arch, budget, 4)):,}"
+    assert "(the child network)" in e.output.value and "no builder" not in e.output.value
+
+
+def test_explorer_labels_are_not_truncated():
+    e = ArchitectureExplorer(controller=ToyController(), seed=0)
+    assert e.temperature_slider.style.description_width == "initial"
+
+
+def _toy_widget(**kwargs):
+    from nas_kit.data.toy1d import make_toy_data
+    from nas_kit.widgets.toy import ToyENASWidget
+    return ToyENASWidget(make_toy_data(seed=0), steps=100, **kwargs)
+
+
+def test_the_toy_widget_keeps_the_learning_rate_exactly_and_train_reproduces_the_notebooks_run():
+    from nas_kit.strategies.toy_enas import train_toy_enas
+    w = _toy_widget()
+    assert w.lr_theta.value == 0.03 and w.lr_w.value == 0.1          # a log slider showed 0.0316
+    assert w.lr_theta.label == "0.03"
+    run = train_toy_enas(w.data, steps=100, lr_w=0.1, lr_theta=0.03, seed=0)
+    w.train_button.click()
+    assert w.result.probs == run.probs
+    assert _toy_widget(lr_theta=0.05).lr_theta.value == 0.05         # a rate off the list is kept, exactly
+
+
+def test_train_clears_the_old_sample_and_sample_says_when_it_repeats():
+    w = _toy_widget()
+    from nas_kit.widgets.toy import NOT_SAMPLED
+    assert w.text.value.startswith("<b>sampled</b> (draw 1)") and "<svg" in w.dag.value
+    w.train_button.click()
+    assert w.text.value == NOT_SAMPLED and "(p = " not in w.text.value and w.dag.value == "" and w.arch is None
+    draws = [w.sample() for _ in range(6)]
+    repeated = [k for k in range(1, 6) if draws[k] == draws[k - 1]]
+    assert repeated, "a controller after 100 steps repeats its favourite within 6 draws"
+    w.rng = __import__("random").Random(0)
+    w.draws = draws[:repeated[0]]
+    again = w.sample()
+    assert again == draws[repeated[0]] and "the same architecture again" in w.text.value

@@ -12,7 +12,8 @@ def toy_dag(m: ToyArchitecture, title: str | None = None) -> graphviz.Digraph:
     """x -> y = phi(w_xy x) -> z = w_yz y [+ w_xz x], with the chosen phi written and coloured on node y."""
     g = graphviz.Digraph("toy", graph_attr={"rankdir": "LR", "label": title or "", "labelloc": "t"},
                          node_attr={"shape": "circle", "fontname": "Helvetica", "style": "filled",
-                                    "fillcolor": "white"})
+                                    "fillcolor": "white"},
+                         edge_attr={"fontname": "Helvetica"})
     g.node("x", "x", fillcolor="#d9d9d9")
     g.node("y", f"y\n{m.activation}", fillcolor=ACTIVATION_COLOURS[m.activation])
     g.node("z", "z", fillcolor="#d9d9d9")

@@ -7,6 +7,10 @@
                                     # space of what it samples now)
     explorer = ArchitectureExplorer(snapshots={"after 8 children": copy.deepcopy(strategy.controller), ...})
                                     # a slider over copies of a controller taken as it learned
+    explorer = ArchitectureExplorer(..., builder=lambda arch: build_nas_rl_child(arch, budget, 4),
+                                    network="the child network of the search")
+                                    # count the parameters of the network a notebook builds (for spaces
+                                    # with no published evaluation size, as NAS-RL's)
 
 Shows the DAG (inline SVG), the encoding, the size of the space and the parameter count of the
 network the architecture builds. The logic lives in plain methods (``sample``, ``render``) and
@@ -19,7 +23,9 @@ import html
 import random
 
 import ipywidgets as W
+import torch
 
+from nas_kit.models import count_parameters
 from nas_kit.registry import SPACES, count_parameters_of, draw, network_of
 from nas_kit.spaces import DARTSSpace
 from nas_kit.viz.gallery import inline_svg
@@ -41,8 +47,9 @@ class ArchitectureExplorer:
     of the sampled architecture."""
 
     def __init__(self, space: str = DARTSSpace.key, controller=None, seed: int = 0, temperature: float = 1.0,
-                 snapshots: dict | None = None):
+                 snapshots: dict | None = None, builder=None, network: str | None = None):
         self.snapshots = dict(snapshots or {})
+        self.builder, self.network = builder, network
         if self.snapshots and controller is None:
             controller = list(self.snapshots.values())[-1]
         self.controller = controller
@@ -56,10 +63,11 @@ class ArchitectureExplorer:
         self.seed_box = W.IntText(value=seed, description="seed")
         self.sample_button = W.Button(description="Sample", button_style="primary")
         self.temperature_slider = W.FloatSlider(value=temperature, min=0.1, max=5.0, step=0.1,
-                                                description="temperature",
+                                                description="temperature", style={"description_width": "initial"},
                                                 layout=W.Layout(display=None if controller is not None else "none"))
         labels = list(self.snapshots) or [""]
         self.snapshot_slider = W.SelectionSlider(options=labels, value=labels[-1], description="controller",
+                                                 style={"description_width": "initial"},
                                                  layout=W.Layout(display=None if self.snapshots else "none",
                                                                  width="60%"))
         self.output = W.HTML()
@@ -117,13 +125,25 @@ class ArchitectureExplorer:
         self.size_text = format_size(space.size())
         key = (self.space_name, self.encoding)
         if key not in self._params_cache:
-            self._params_cache[key] = count_parameters_of(self.space_name, self.arch)
+            self._params_cache[key] = self.count_parameters(self.arch)
         n = self._params_cache[key]
         self.params_text = DASH if n is None else f"{n:,}"
+        network = self.network or (network_of(self.space_name) if self.builder is None else "the builder's network")
         self.output.value = (f"<div>{self.svg}</div>"
                              f"<p><b>encoding</b> <code>{html.escape(self.encoding)}</code><br>"
                              f"<b>size of the {html.escape(space.name)} space</b> {self.size_text}<br>"
-                             f"<b>parameters</b> {self.params_text} ({network_of(self.space_name)})</p>")
+                             f"<b>parameters</b> {self.params_text} ({html.escape(network)})</p>")
+
+    def count_parameters(self, arch) -> int | None:
+        """Parameters of the network ``builder(arch)`` makes when a builder was given, else of the network at the
+        space's published evaluation size (None where there is none); the caller's RNG is left alone."""
+        if self.builder is None:
+            return count_parameters_of(self.space_name, arch)
+        state = torch.random.get_rng_state()
+        try:
+            return count_parameters(self.builder(arch))
+        finally:
+            torch.random.set_rng_state(state)
 
     # ------------------------------------------------------------ display
     def _repr_mimebundle_(self, include=None, exclude=None):
