@@ -26,7 +26,7 @@ LAYERS = [
     ("training",),
     ("estimation",),
     ("strategies",),
-    ("methods",),
+    ("methods", "exercises"),
     ("cli", "__main__"),
     ("widgets", "__init__"),
 ]
