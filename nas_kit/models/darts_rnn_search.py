@@ -19,6 +19,24 @@ from nas_kit.models.ptb_lm import RNNModel
 from nas_kit.models.recurrent import ACTIVATIONS, DARTSCell
 
 
+def mixed_node(states, W, probs, primitives, masked=None):
+    """Eq. 2 for one node before its BatchNorm: sum over the earlier nodes j and the activations o of
+    probs[j, o] * (s_j + sigmoid(c_j) * (o(h_j) - s_j)), [c_j, h_j] = s_j W ('none' adds nothing).
+
+    ``states`` (j, B, nhid) are the earlier nodes, ``W`` (nhid, 2 nhid) this node's weight, ``probs`` (j, ops) the
+    softmax(alpha) rows of its edges; ``masked``, the states after the hidden dropout, enter ``s_j W`` instead."""
+    nhid = states.size(-1)
+    masked = states if masked is None else masked
+    ch = masked.reshape(-1, nhid).mm(W).view(states.size(0), -1, 2 * nhid)
+    c, h = torch.split(ch, nhid, dim=-1)
+    c = c.sigmoid()
+    s = torch.zeros_like(states[0])
+    for k, name in enumerate(primitives):
+        if name != "none":
+            s = s + torch.sum(probs[:, k].view(-1, 1, 1) * (states + c * (ACTIVATIONS[name](h) - states)), dim=0)
+    return s
+
+
 class DARTSCellSearch(DARTSCell):
     """The mixed recurrent cell.  It reuses DARTSCell's loop over time and node 0, and
     replaces the discrete cell body; ``probs`` = softmax(alpha) is set by the model that owns the cell."""
@@ -35,15 +53,7 @@ class DARTSCellSearch(DARTSCell):
         states, offset = s0.unsqueeze(0), 0
         for i in range(self.steps):
             masked = states * h_mask.unsqueeze(0) if self.training else states
-            ch = masked.view(-1, self.nhid).mm(self._Ws[i]).view(i + 1, -1, 2 * self.nhid)
-            c, h = torch.split(ch, self.nhid, dim=-1)
-            c = c.sigmoid()
-            s = torch.zeros_like(s0)
-            for k, name in enumerate(self.primitives):
-                if name == "none":
-                    continue
-                unweighted = states + c * (ACTIVATIONS[name](h) - states)
-                s = s + torch.sum(probs[offset:offset + i + 1, k].view(-1, 1, 1) * unweighted, dim=0)
+            s = mixed_node(states, self._Ws[i], probs[offset:offset + i + 1], self.primitives, masked)
             states = torch.cat([states, self.bn(s).unsqueeze(0)], 0)
             offset += i + 1
         return torch.mean(states[-self.steps:], dim=0)

@@ -11,6 +11,7 @@ Columns are recognised by name: ``*_loss`` go to the left panel; ``*_acc`` (show
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 
 def _rows(metrics):
@@ -51,6 +52,7 @@ def plot_training_curves(metrics, title: str | None = None, figsize=(9, 3.2)):
         right.set(ylabel="accuracy (%)", title="accuracy")
     right.set_xlabel("epoch")
     for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
         if ax.lines:
             ax.legend(fontsize=8)
     if title:

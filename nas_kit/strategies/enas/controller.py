@@ -92,7 +92,7 @@ class ENASController(nn.Module):
         p = _Pass(self, rng, temperature)
         arch = WRITERS[self.space.key](p, self.space)
         zero = torch.zeros(())
-        kl = torch.stack(p.kls).mean() if p.kls else zero
+        kl = skip_penalty(p.skip_probs, self.skip_target) if p.skip_probs else zero
         return arch, sum(p.log_probs, zero), sum(p.entropies, zero), kl
 
     # ------------------------------------------------------------ the public interface
@@ -112,7 +112,7 @@ class ENASController(nn.Module):
 
 class _Pass:
     """One pass of the controller: the LSTM's state, its next input, the states of the nodes decided so far
-    (the anchors the attention points at), and the log-probabilities, entropies and skip penalties."""
+    (the anchors the attention points at), and the log-probabilities, entropies and skip probabilities."""
 
     def __init__(self, controller: ENASController, rng, temperature: float):
         H = controller.go.numel()
@@ -120,7 +120,7 @@ class _Pass:
         self.state = (torch.zeros(1, H), torch.zeros(1, H))
         self.x = controller.go.view(1, H)
         self.anchors, self.anchors_w = [], []            # states h_j and W_prev h_j of decided nodes
-        self.log_probs, self.entropies, self.kls = [], [], []
+        self.log_probs, self.entropies, self.skip_probs = [], [], []
 
     def step(self):
         """Feed the next input to the LSTM; its new hidden state."""
@@ -159,17 +159,24 @@ class _Pass:
         self.anchors_w.append(self.c.w_prev(h).view(self.H))
 
     def pick_skips(self, h, i: int) -> tuple:
-        """A sigmoid per earlier layer, P(j -> i) = sigmoid(attention), with the KL to the skip target; the mean
+        """A sigmoid per earlier layer, P(j -> i) = sigmoid(attention) (kept for ``skip_penalty``); the mean
         of the chosen anchors is the next input (general_controller.py)."""
         logits = self.c._attention(torch.stack(self.anchors_w), h) / self.temperature
         p = torch.sigmoid(logits)
         bits = torch.tensor([1.0 if self.rng.random() < pj else 0.0 for pj in p.tolist()])
         self.log_probs.append(-F.binary_cross_entropy_with_logits(logits, bits, reduction="sum"))
         self.entropies.append(F.binary_cross_entropy_with_logits(logits, p, reduction="sum"))
-        q = torch.tensor(self.c.skip_target)
-        self.kls.append((p * torch.log(p / q) + (1 - p) * torch.log((1 - p) / (1 - q))).sum())
+        self.skip_probs.append(p)
         self.x = (bits @ torch.stack(self.anchors)).view(1, self.H) / (1.0 + bits.sum())
         return tuple(j for j in range(i) if bits[j] > 0)
+
+
+def skip_penalty(skip_probs, skip_target: float) -> torch.Tensor:
+    """Section 2.3's skip penalty: the mean over layers of sum_j KL(p_ij || q), ``skip_probs[i]`` holding layer i's
+    skip probabilities p_ij and q = ``skip_target`` (general_controller.py: ``tf.reduce_mean(skip_penaltys)``)."""
+    q = torch.tensor(skip_target)
+    kls = [(p * torch.log(p / q) + (1 - p) * torch.log((1 - p) / (1 - q))).sum() for p in skip_probs]
+    return torch.stack(kls).mean()
 
 
 def distance_prior(i: int) -> torch.Tensor:
