@@ -23,7 +23,9 @@ setup:
 setup-test:
 	EXTRAS=test bash scripts/setup.sh
 
+# The notebooks the kit ships are trusted, so that their saved widgets and pictures show before they are run.
 lab: setup
+	$(PY) -m jupyter trust notebooks/*.ipynb > /dev/null
 	$(PY) -m jupyter lab notebooks/ $(LAB_ARGS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 test: setup-test
