@@ -94,7 +94,7 @@ def run_exercise(title: str, fn: Callable, reference: Callable, cases: Sequence[
             got = fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
         except NotImplementedError:
             return _say(f"{head}: not written yet. Replace the line `raise NotImplementedError(...)` in the "
-                        f"solution cell with your code, run that cell, then this one. Hint: {hint}")
+                        "solution cell with your code, run that cell, then this one (a hint comes with a wrong answer).")
         except Exception as e:              # the student's code failed: say where, in one line
             return _say(f'{head}: not passed. Case "{case.name}": your function raised '
                         f"{type(e).__name__}: {' '.join(str(e).split())}. Hint: {hint}")
