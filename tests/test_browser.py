@@ -101,7 +101,7 @@ def test_run_all_cells_shows_the_explorer_and_sample_redraws_the_dag(jupyterlab,
             svg = page.locator(".nas-kit-explorer-output svg").first
             svg.wait_for(state="visible")
             before = svg.evaluate("e => e.outerHTML")
-            assert "ck−2" in svg.evaluate("e => e.textContent")   # a DARTS cell: inputs c_{k-2}, c_{k-1}
+            assert "ck−2" in "".join(svg.evaluate("e => e.textContent").split())   # c, subscript k−2: inputs c_{k-2}, c_{k-1}
 
             button.scroll_into_view_if_needed()
             button.click()
