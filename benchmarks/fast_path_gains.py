@@ -7,7 +7,8 @@ From the plain path (the DARTS code's computation, NCHW) the parts are added in 
 3. FactorizedReduce's stride-2 1x1 convolutions at stride 1 on the even and odd pixels (``EvenOddPixels``),
 4. the fast cell (search: source by source, one ReLU and one pool per source, 'none' not run;
    evaluation: one ReLU per state, one pooling per state and kind, drop-path applied with the node's sum),
-5. the ReLU of every cell output computed once for the two cells that read it (the network's fast path).
+5. the ReLU of every cell output computed once for the two cells that read it (the network's fast path),
+6. the second ReLU of each separable convolution taken in place (``SepConv``'s fast path).
 
 Each variant is timed in the same process, round after round (so a busy machine slows all alike), and the
 best of the rounds in CPU time of the process is printed (on a shared machine the wall clock mostly
@@ -28,7 +29,7 @@ import torch.nn.functional as F
 
 from nas_kit.models.cifar_network import Cell, NetworkCIFAR
 from nas_kit.models.darts_search import SearchCell, SearchNetwork
-from nas_kit.models.operations import DilConv, FactorizedReduce, set_fast_path
+from nas_kit.models.operations import DilConv, FactorizedReduce, SepConv, set_fast_path
 from nas_kit.strategies.darts import Architect
 from nas_kit.strategies.darts.search import cnn_loss
 
@@ -37,7 +38,7 @@ from darts_steps import darts_v2_network, random_batch, sgd, training_step  # no
 
 PARTS = [("plain path (NCHW)", None), ("+ channels-last", "channels_last"), ("+ dilated convs on sub-images", DilConv),
          ("+ strided 1x1 convs on even pixels", FactorizedReduce), ("+ fast cell", (SearchCell, Cell)),
-         ("+ cell outputs ReLU'd once", (SearchNetwork, NetworkCIFAR))]
+         ("+ cell outputs ReLU'd once", (SearchNetwork, NetworkCIFAR)), ("+ SepConv's second ReLU in place", SepConv)]
 
 
 def variant(model, upto):

@@ -159,3 +159,26 @@ def test_a_dilated_convolution_on_sub_images_is_the_dilated_convolution(float64,
     assert rel_error([fast], [plain]) < 1e-13
     op = DilConv(6, 6, kernel, stride, kernel - 1, 2, affine=True)
     assert rel_error([op(x)], [set_fast_path(copy.deepcopy(op), False)(x)]) < 1e-13
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_a_separable_convolution_takes_its_second_relu_in_place_on_the_first_bns_output_and_computes_the_same(
+        float64, stride):
+    """BN's backward reads its input, not its output, so the ReLU after the first BN may overwrite that output."""
+    from nas_kit.models.operations import SepConv
+    torch.manual_seed(0)
+    fast = SepConv(6, 6, 3, stride, 1, affine=True)
+    plain = set_fast_path(copy.deepcopy(fast), False)
+    x = torch.randn(4, 6, 8, 8, requires_grad=True)
+    pointers = {}
+    for name, op in (("fast", fast), ("plain", plain)):
+        bn1, dw2 = op.op[3], op.op[5]
+        bn1.register_forward_hook(lambda m, i, out, name=name: pointers.update({(name, "bn1 out"): out.data_ptr()}))
+        dw2.register_forward_pre_hook(lambda m, i, name=name: pointers.update({(name, "relu out"): i[0].data_ptr()}))
+    y_fast, y_plain = fast(x), plain(x)
+    assert pointers["fast", "relu out"] == pointers["fast", "bn1 out"]          # in place
+    assert pointers["plain", "relu out"] != pointers["plain", "bn1 out"]        # a new feature map
+    g = torch.randn_like(y_plain)
+    assert rel_error([y_fast], [y_plain]) < TOLERANCE
+    assert rel_error(torch.autograd.grad(y_fast, [x, *fast.parameters()], g),
+                     torch.autograd.grad(y_plain, [x, *plain.parameters()], g)) < TOLERANCE
