@@ -6,7 +6,8 @@ architecture gradient of both, first and second order, in float64 (in float32 th
 of eq. 8 rounds differently in the two, by about 1e-3 relative); and the logits of the DARTS_V2
 evaluation network built by both with the same weights.  Then the same steps as
 ``speed.py``, each timed for both implementations with the same inputs, one fresh process per
-measurement (so each peak memory is its own), and the ratio kit / official printed:
+measurement (so each peak memory is its own), and the ratio kit / official printed (with ``--rounds R``, R
+measurements of each, kit and official taking turns, and the median of the R ratios):
 
 1. The search network (C=16, 8 cells, 4 nodes): a weight step (forward, backward, clip 5, SGD with
    momentum), a first-order architecture step and a second-order one (the official ``Architect.step``
@@ -36,6 +37,7 @@ import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -177,32 +179,52 @@ def _run(device, kind, who, folder, batch_size, repeats, warmup):
     return MEASUREMENTS[kind, who](off, device, batch_size, repeats, warmup)
 
 
+def measure_rounds(kind, batch, args):
+    """The kit's and the official steps of one network, each in a fresh process, ``args.rounds`` times, the two
+    taking turns to go first (so a drift of the machine's speed weighs on both alike). Returns, per step,
+    (kit ms, official ms, the kit / official ratio of each round), and the two peaks (MiB, the highest of the rounds)."""
+    common = (args.official, batch, args.repeats, args.warmup)
+    runs = {"kit": [], "official": []}
+    for r in range(args.rounds):
+        for who in ("kit", "official") if r % 2 == 0 else ("official", "kit"):
+            runs[who].append(in_fresh_process(_run, args.device, args.threads, kind, who, *common, clock=args.clock))
+    kit, official = runs["kit"], runs["official"]
+    steps = {step: (float(np.median([k[0][step] for k in kit])), float(np.median([o[0][step] for o in official])),
+                    [k[0][step] / o[0][step] for k, o in zip(kit, official)]) for step in kit[0][0]}
+    return steps, max(k[1] for k in kit), max(o[1] for o in official)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--official", required=True, help="folder of a clone of https://github.com/quark0/darts")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--networks", nargs="+", choices=["search", "eval"], default=["search", "eval"],
                     help="which networks' steps to time (the equivalence check runs always)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure kit and official this many times each, taking turns, and print the median of the "
+                         "rounds' ratios (on a machine whose speed drifts, 3 or 5 give a steadier ratio than 1)")
     args = add_timing_options(ap).parse_args()
+    if args.rounds < 1:
+        ap.error(f"--rounds must be at least 1, got {args.rounds}.")
     _cnn_folder(args.official)
     same = check_same_gradients(args.official)
     print("kit against official, float64, relative difference: "
           + ", ".join(f"{k} {v:.1e}" for k, v in same.items()), flush=True)
     print(f"torch {torch.__version__}, device {args.device}, {args.threads} CPU threads, "
-          f"median of {args.repeats} after {args.warmup} warm-up, {args.clock} clock on the CPU")
+          f"median of {args.repeats} after {args.warmup} warm-up, {args.clock} clock on the CPU"
+          + (f"; {args.rounds} rounds, kit and official taking turns: median ms and the median of the rounds' ratios"
+             if args.rounds > 1 else ""))
     print(f"{'network':30s} {'batch':>5s} {'step':32s} {'kit ms':>9s} {'official ms':>12s} {'kit/official':>12s} "
-          f"{'kit MiB':>8s} {'official MiB':>12s}")
+          f"{'kit MiB':>8s} {'official MiB':>12s}" + ("  rounds' ratios" if args.rounds > 1 else ""))
     for kind, name, batch in (("search", "DARTS search, C=16, 8 cells", args.search_batch),
                               ("eval", "DARTS_V2 eval, C=36, 20 cells", args.eval_batch)):
         if kind not in args.networks:
             continue
-        common = (args.official, batch, args.repeats, args.warmup)
-        kit, kit_peak = in_fresh_process(_run, args.device, args.threads, kind, "kit", *common, clock=args.clock)
-        official, official_peak = in_fresh_process(_run, args.device, args.threads, kind, "official", *common,
-                                                   clock=args.clock)
-        for step, ms in kit.items():
-            print(f"{name:30s} {batch:5d} {step:32s} {ms:9.1f} {official[step]:12.1f} {ms / official[step]:12.2f} "
-                  f"{kit_peak:8.0f} {official_peak:12.0f}", flush=True)
+        steps, kit_peak, official_peak = measure_rounds(kind, batch, args)
+        for step, (kit_ms, official_ms, ratios) in steps.items():
+            print(f"{name:30s} {batch:5d} {step:32s} {kit_ms:9.1f} {official_ms:12.1f} {np.median(ratios):12.2f} "
+                  f"{kit_peak:8.0f} {official_peak:12.0f}"
+                  + ("  " + " ".join(f"{q:.2f}" for q in ratios) if args.rounds > 1 else ""), flush=True)
 
 
 if __name__ == "__main__":
