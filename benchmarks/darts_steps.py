@@ -1,5 +1,10 @@
-"""The DARTS_V2 evaluation network's training step as the benchmarks time it: one home for ``vs_official.py``,
-``profile_darts.py`` and ``fast_path_gains.py``.
+"""The DARTS steps as the benchmarks time them: the search network's weight and architecture steps (one home for
+``speed.py`` and ``profile_darts.py``) and the DARTS_V2 evaluation network's training step (for ``vs_official.py``,
+``profile_darts.py`` and ``fast_path_gains.py``).
+
+The search network's steps (DARTS section 2.3, the official ``cnn/train_search.py``): a weight step (forward, backward,
+gradient norm clipped at 5, SGD with momentum 0.9 and weight decay 3e-4 at learning rate 0.025) and the first- and
+second-order architecture steps (eq. 6 and eq. 7-8).
 
 The step of the official ``cnn/train.py`` (DARTS appendix A.2): train mode with drop-path 0.2, the loss plus 0.4 times
 the auxiliary head's, backward, gradient norm clipped at 5, SGD with momentum 0.9 and weight decay 3e-4, on a batch
@@ -10,6 +15,30 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def search_steps(device, batch_size):
+    """{step name: a function taking that step} for the kit's DARTS search network (C=16, 8 cells, 4 nodes), seed 0,
+    on a training and a validation batch of random 32x32 images."""
+    from nas_kit.models.darts_search import SearchNetwork
+    from nas_kit.strategies.darts import Architect
+    from nas_kit.strategies.darts.search import cnn_loss
+
+    torch.manual_seed(0)
+    model = SearchNetwork(C=16, num_classes=10, layers=8).to(device)
+    w_opt = torch.optim.SGD(model.weights(), 0.025, momentum=0.9, weight_decay=3e-4)
+    train, valid = random_batch(batch_size, device), random_batch(batch_size, device)
+
+    def weight_step():
+        w_opt.zero_grad()
+        F.cross_entropy(model(train[0]), train[1]).backward()
+        nn.utils.clip_grad_norm_(model.weights(), 5.0)
+        w_opt.step()
+
+    first = Architect(model, w_opt, cnn_loss, unrolled=False)
+    second = Architect(model, w_opt, cnn_loss, unrolled=True)
+    return {"weight step": weight_step, "alpha step, 1st order": lambda: first.step(train, valid),
+            "alpha step, 2nd order": lambda: second.step(train, valid, 0.025)}
 
 
 def darts_v2_network(device="cpu"):

@@ -22,36 +22,11 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from nas_kit.models.darts_search import SearchNetwork
-from nas_kit.strategies.darts import Architect
-from nas_kit.strategies.darts.search import cnn_loss
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from darts_steps import darts_v2_network, random_batch, training_step  # noqa: E402  (the DARTS_V2 step, one home)
-
-
-def search_steps(batch_size, device):
-    torch.manual_seed(0)
-    model = SearchNetwork(C=16, num_classes=10, layers=8).to(device)
-    w_opt = torch.optim.SGD(model.weights(), 0.025, momentum=0.9, weight_decay=3e-4)
-    train, valid = [(torch.randn(batch_size, 3, 32, 32, device=device), torch.randint(0, 10, (batch_size,), device=device))
-                    for _ in range(2)]
-
-    def weight():
-        w_opt.zero_grad()
-        F.cross_entropy(model(train[0]), train[1]).backward()
-        nn.utils.clip_grad_norm_(model.weights(), 5.0)
-        w_opt.step()
-
-    first = Architect(model, w_opt, cnn_loss, unrolled=False)
-    second = Architect(model, w_opt, cnn_loss, unrolled=True)
-    return {"weight": weight, "alpha1": lambda: first.step(train, valid),
-            "alpha2": lambda: second.step(train, valid, 0.025)}
+from darts_steps import darts_v2_network, random_batch, search_steps, training_step  # noqa: E402  (one home)
 
 
 def eval_step(batch_size, device):
@@ -121,10 +96,11 @@ def main():
     device = torch.device(args.device)
     print(f"torch {torch.__version__}, {args.threads} threads, search batch {args.batch}, eval batch {args.eval_batch}")
     if {"weight", "alpha1", "alpha2"} & set(args.steps):
-        steps = search_steps(args.batch, device)
-        for name in ("weight", "alpha1", "alpha2"):
+        steps = search_steps(device, args.batch)
+        for name, step in (("weight", "weight step"), ("alpha1", "alpha step, 1st order"),
+                           ("alpha2", "alpha step, 2nd order")):
             if name in args.steps:
-                report(f"search network, {name} step, batch {args.batch}", steps[name], args.rows)
+                report(f"search network, {name} step, batch {args.batch}", steps[step], args.rows)
     if "eval" in args.steps:
         report(f"DARTS_V2 evaluation, training step, batch {args.eval_batch}", eval_step(args.eval_batch, device),
                args.rows)

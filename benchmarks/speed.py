@@ -24,7 +24,6 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 
 def _sync(device):
@@ -51,28 +50,10 @@ def _median_ms(fn, device, repeats, warmup):
 
 def search_steps(device, batch_size, repeats, warmup):
     """{step name: ms} for the DARTS search network's weight step and both architecture steps."""
-    from nas_kit.models.darts_search import SearchNetwork
-    from nas_kit.strategies.darts import Architect
-    from nas_kit.strategies.darts.search import cnn_loss
-
-    torch.manual_seed(0)
-    model = SearchNetwork(C=16, num_classes=10, layers=8).to(device)
-    w_opt = torch.optim.SGD(model.weights(), 0.025, momentum=0.9, weight_decay=3e-4)
-    data = [(torch.randn(batch_size, 3, 32, 32, device=device), torch.randint(0, 10, (batch_size,), device=device))
-            for _ in range(2)]
-    train, valid = data
-
-    def weight_step():
-        w_opt.zero_grad()
-        F.cross_entropy(model(train[0]), train[1]).backward()
-        torch.nn.utils.clip_grad_norm_(model.weights(), 5.0)
-        w_opt.step()
-
-    first = Architect(model, w_opt, cnn_loss, unrolled=False)
-    second = Architect(model, w_opt, cnn_loss, unrolled=True)
-    return {"weight step": _median_ms(weight_step, device, repeats, max(warmup, 1)),   # momentum buffer exists after it
-            "alpha step, 1st order": _median_ms(lambda: first.step(train, valid), device, repeats, warmup),
-            "alpha step, 2nd order": _median_ms(lambda: second.step(train, valid, 0.025), device, repeats, warmup)}
+    from darts_steps import search_steps as steps
+    step = steps(device, batch_size)
+    return {name: _median_ms(fn, device, repeats, max(warmup, 1) if name == "weight step" else warmup)
+            for name, fn in step.items()}                 # the momentum buffer exists after the first weight step
 
 
 def eval_steps(device, batch_size, repeats, warmup):
