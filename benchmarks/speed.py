@@ -48,12 +48,17 @@ def _median_ms(fn, device, repeats, warmup):
     return float(np.median(times))
 
 
+def warmup_for(step, warmup):
+    """The warm-up steps before timing ``step``: at least one before a weight step (SGD's momentum buffer exists
+    after the first)."""
+    return max(warmup, 1) if step == "weight step" else warmup
+
+
 def search_steps(device, batch_size, repeats, warmup):
     """{step name: ms} for the DARTS search network's weight step and both architecture steps."""
     from darts_steps import search_steps as steps
-    step = steps(device, batch_size)
-    return {name: _median_ms(fn, device, repeats, max(warmup, 1) if name == "weight step" else warmup)
-            for name, fn in step.items()}                 # the momentum buffer exists after the first weight step
+    return {name: _median_ms(fn, device, repeats, warmup_for(name, warmup))
+            for name, fn in steps(device, batch_size).items()}
 
 
 def eval_steps(device, batch_size, repeats, warmup):

@@ -7,7 +7,9 @@ of eq. 8 rounds differently in the two, by about 1e-3 relative); and the logits 
 evaluation network built by both with the same weights.  Then the same steps as
 ``speed.py``, each timed for both implementations with the same inputs, one fresh process per
 measurement (so each peak memory is its own), and the ratio kit / official printed (with ``--rounds R``, R
-measurements of each, kit and official taking turns, and the median of the R ratios):
+measurements of each, kit and official taking turns, and the median of the R ratios; with ``--interleave``, both
+in one process, the kit's and the official step taken in turn, and the median of the pairs' ratios, which a
+drift of the machine's speed between processes does not move):
 
 1. The search network (C=16, 8 cells, 4 nodes): a weight step (forward, backward, clip 5, SGD with
    momentum), a first-order architecture step and a second-order one (the official ``Architect.step``
@@ -44,7 +46,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from darts_steps import darts_v2_network, sgd, training_step  # noqa: E402  (the DARTS_V2 step, one home)
-from speed import _median_ms, add_timing_options, in_fresh_process  # noqa: E402  (speed.py's timing rules)
+from speed import _median_ms, add_timing_options, in_fresh_process, warmup_for  # noqa: E402  (its timing rules)
 
 
 def _cnn_folder(folder) -> Path:
@@ -135,55 +137,79 @@ def _weight_step(model, params, optimizer, batch, forward=None):
     return step
 
 
-def search_official(off, device, batch_size, repeats, warmup):
+def search_official(off, device, batch_size):
+    """{step: a function taking it} for the official search network, its ``Architect`` and SGD, seed 0."""
     torch.manual_seed(0)
     model = off.Network(16, 10, 8, nn.CrossEntropyLoss()).to(device)
     w_opt = torch.optim.SGD(model.parameters(), 0.025, momentum=0.9, weight_decay=3e-4)
     arch = off.Architect(model, SimpleNamespace(momentum=0.9, weight_decay=3e-4, arch_learning_rate=3e-4,
                                                 arch_weight_decay=1e-3))
     (xt, yt), (xv, yv) = _batches(device, batch_size)
-    return {"weight step": _median_ms(_weight_step(model, list(model.parameters()), w_opt, (xt, yt)), device,
-                                      repeats, max(warmup, 1)),
-            "alpha step, 1st order": _median_ms(lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, False), device,
-                                                repeats, warmup),
-            "alpha step, 2nd order": _median_ms(lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, True), device,
-                                                repeats, warmup)}
+    return {"weight step": _weight_step(model, list(model.parameters()), w_opt, (xt, yt)),
+            "alpha step, 1st order": lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, False),
+            "alpha step, 2nd order": lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, True)}
 
 
-def search_kit(off, device, batch_size, repeats, warmup):
-    from speed import search_steps
-    return search_steps(device, batch_size, repeats, warmup)
+def search_kit(off, device, batch_size):
+    from darts_steps import search_steps
+    return search_steps(device, batch_size)
 
 
-def eval_official(off, device, batch_size, repeats, warmup):
+def eval_official(off, device, batch_size):
     from nas_kit.genotypes import DARTS_V2
     torch.manual_seed(0)
     with contextlib.redirect_stdout(io.StringIO()):          # its Cell prints its channel counts
         model = off.NetworkCIFAR(36, 10, 20, True, DARTS_V2).to(device)
-    return {"training step (aux, drop-path)": _median_ms(training_step(model, _batches(device, batch_size, 1)[0],
-                                                                      sgd(model)), device, repeats, warmup)}
+    return {"training step (aux, drop-path)": training_step(model, _batches(device, batch_size, 1)[0], sgd(model))}
 
 
-def eval_kit(off, device, batch_size, repeats, warmup):
+def eval_kit(off, device, batch_size):
     model = darts_v2_network(device)
-    return {"training step (aux, drop-path)": _median_ms(training_step(model, _batches(device, batch_size, 1)[0],
-                                                                      sgd(model)), device, repeats, warmup)}
+    return {"training step (aux, drop-path)": training_step(model, _batches(device, batch_size, 1)[0], sgd(model))}
 
 
-MEASUREMENTS = {("search", "kit"): search_kit, ("search", "official"): search_official,
-                ("eval", "kit"): eval_kit, ("eval", "official"): eval_official}
+STEPS = {("search", "kit"): search_kit, ("search", "official"): search_official,
+         ("eval", "kit"): eval_kit, ("eval", "official"): eval_official}
 
 
 def _run(device, kind, who, folder, batch_size, repeats, warmup):
+    """{step: median ms} of the kit's or the official steps of one network."""
     off = _official(folder, device) if who == "official" else None
-    return MEASUREMENTS[kind, who](off, device, batch_size, repeats, warmup)
+    return {step: _median_ms(fn, device, repeats, warmup_for(step, warmup))
+            for step, fn in STEPS[kind, who](off, device, batch_size).items()}
+
+
+def _run_interleaved(device, kind, folder, batch_size, repeats, warmup):
+    """{step: (the kit's ms, the official ms, each pair's ratio)}, both in this one process, each step taken by the
+    two in turn (kit, official, official, kit, ...): a pair meets the machine in the same state."""
+    kit, official = STEPS[kind, "kit"](None, device, batch_size), STEPS[kind, "official"](_official(folder, device),
+                                                                                         device, batch_size)
+    results = {}
+    for step in kit:
+        for _ in range(warmup_for(step, warmup)):
+            kit[step](), official[step]()
+        times = {"kit": [], "official": []}
+        for i in range(repeats):
+            for who, fn in ((("kit", kit[step]), ("official", official[step])) if i % 2 == 0
+                            else (("official", official[step]), ("kit", kit[step]))):
+                times[who].append(_median_ms(fn, device, 1, 0))
+        results[step] = (float(np.median(times["kit"])), float(np.median(times["official"])),
+                         [k / o for k, o in zip(times["kit"], times["official"])])
+    return results
 
 
 def measure_rounds(kind, batch, args):
-    """The kit's and the official steps of one network, each in a fresh process, ``args.rounds`` times, the two
-    taking turns to go first (so a drift of the machine's speed weighs on both alike). Returns, per step,
-    (kit ms, official ms, the kit / official ratio of each round), and the two peaks (MiB, the highest of the rounds)."""
+    """The kit's and the official steps of one network, ``args.rounds`` times. Each round measures both in fresh
+    processes of their own, the two taking turns to go first (so a drift of the machine's speed weighs on both
+    alike), or with ``args.interleave`` both in one fresh process, step by step in turn (``_run_interleaved``).
+    Returns, per step, (kit ms, official ms, the ratio of each round: with ``interleave`` the median of its
+    pairs'), and the two peaks (MiB, the highest of the rounds; None with ``interleave``: one process held both)."""
     common = (args.official, batch, args.repeats, args.warmup)
+    if args.interleave:
+        rounds = [in_fresh_process(_run_interleaved, args.device, args.threads, kind, *common, clock=args.clock)[0]
+                  for _ in range(args.rounds)]
+        return {step: (float(np.median([r[step][0] for r in rounds])), float(np.median([r[step][1] for r in rounds])),
+                       [float(np.median(r[step][2])) for r in rounds]) for step in rounds[0]}, None, None
     runs = {"kit": [], "official": []}
     for r in range(args.rounds):
         for who in ("kit", "official") if r % 2 == 0 else ("official", "kit"):
@@ -203,6 +229,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=1,
                     help="measure kit and official this many times each, taking turns, and print the median of the "
                          "rounds' ratios (on a machine whose speed drifts, 3 or 5 give a steadier ratio than 1)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="time kit and official in one process, step by step in turn, and print the median of the "
+                         "pairs' ratios (a drift of the machine's speed falls on both steps of a pair alike); "
+                         "no peak memory (one process holds both: measure it without --interleave)")
     args = add_timing_options(ap).parse_args()
     if args.rounds < 1:
         ap.error(f"--rounds must be at least 1, got {args.rounds}.")
@@ -212,6 +242,8 @@ def main():
           + ", ".join(f"{k} {v:.1e}" for k, v in same.items()), flush=True)
     print(f"torch {torch.__version__}, device {args.device}, {args.threads} CPU threads, "
           f"median of {args.repeats} after {args.warmup} warm-up, {args.clock} clock on the CPU"
+          + ("; kit and official in one process, step by step in turn: the median of the pairs' ratios"
+             if args.interleave else "")
           + (f"; {args.rounds} rounds, kit and official taking turns: median ms and the median of the rounds' ratios"
              if args.rounds > 1 else ""))
     print(f"{'network':30s} {'batch':>5s} {'step':32s} {'kit ms':>9s} {'official ms':>12s} {'kit/official':>12s} "
@@ -223,7 +255,7 @@ def main():
         steps, kit_peak, official_peak = measure_rounds(kind, batch, args)
         for step, (kit_ms, official_ms, ratios) in steps.items():
             print(f"{name:30s} {batch:5d} {step:32s} {kit_ms:9.1f} {official_ms:12.1f} {np.median(ratios):12.2f} "
-                  f"{kit_peak:8.0f} {official_peak:12.0f}"
+                  + (f"{kit_peak:8.0f} {official_peak:12.0f}" if kit_peak else f"{'-':>8s} {'-':>12s}")
                   + ("  " + " ".join(f"{q:.2f}" for q in ratios) if args.rounds > 1 else ""), flush=True)
 
 

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from nas_kit.genotypes import DARTS_PRIMITIVES, DARTS_V2, AmoebaNet, NASNet
 from nas_kit.models.cifar_network import NetworkCIFAR, drop_path, drop_path_scale, node_sum
 from nas_kit.models.darts_search import SearchNetwork
-from nas_kit.models.operations import DilConv, EvenOddPixels, Zero, atrous, set_fast_path
+from nas_kit.models import operations
+from nas_kit.models.operations import DilConv, EvenOddPixels, SubImages, Zero, atrous, set_fast_path
 from nas_kit.strategies.darts import Architect
 from nas_kit.strategies.darts.search import cnn_loss
 
@@ -159,6 +160,21 @@ def test_a_dilated_convolution_on_sub_images_is_the_dilated_convolution(float64,
     assert rel_error([fast], [plain]) < 1e-13
     op = DilConv(6, 6, kernel, stride, kernel - 1, 2, affine=True)
     assert rel_error([op(x)], [set_fast_path(copy.deepcopy(op), False)(x)]) < 1e-13
+
+
+def test_the_sub_images_gradient_is_the_inverse_permutation_in_channels_last_order(float64):
+    """The dilated convolution's input gradient comes back channels-last, like every other gradient of the network
+    (autograd's own backward of the view reshapes returns it in NCHW order)."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 8, 8).contiguous(memory_format=torch.channels_last).requires_grad_()
+    sub = SubImages.apply(x, 2)
+    assert sub.shape == (8, 3, 4, 4)            # sub-image (a, b) of sample n at index (a * 2 + b) * 2 + n
+    assert torch.equal(sub[6], x[0, :, 1::2, 1::2]) and torch.equal(sub[1], x[1, :, ::2, ::2])
+    assert torch.equal(SubImages.apply(sub, 2, True), x)
+    g = torch.randn_like(sub)
+    grad, = torch.autograd.grad(sub, x, g)
+    expected, = torch.autograd.grad(operations._sub_images(x, 2), x, g)
+    assert torch.equal(grad, expected) and grad.is_contiguous(memory_format=torch.channels_last)
 
 
 @pytest.mark.parametrize("stride", [1, 2])
