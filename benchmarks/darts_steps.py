@@ -29,16 +29,22 @@ def search_steps(device, batch_size):
     w_opt = torch.optim.SGD(model.weights(), 0.025, momentum=0.9, weight_decay=3e-4)
     train, valid = random_batch(batch_size, device), random_batch(batch_size, device)
 
-    def weight_step():
-        w_opt.zero_grad()
-        F.cross_entropy(model(train[0]), train[1]).backward()
-        nn.utils.clip_grad_norm_(model.weights(), 5.0)
-        w_opt.step()
-
     first = Architect(model, w_opt, cnn_loss, unrolled=False)
     second = Architect(model, w_opt, cnn_loss, unrolled=True)
-    return {"weight step": weight_step, "alpha step, 1st order": lambda: first.step(train, valid),
+    return {"weight step": weight_step(model, list(model.weights()), w_opt, train),
+            "alpha step, 1st order": lambda: first.step(train, valid),
             "alpha step, 2nd order": lambda: second.step(train, valid, 0.025)}
+
+
+def weight_step(model, params, optimizer, batch):
+    """A function taking one weight step of a search network (the kit's or the official one) on ``batch``: the loss,
+    backward, the gradient norm of ``params`` clipped at 5, the optimizer's step (train_search.py)."""
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy(model(batch[0]), batch[1]).backward()
+        nn.utils.clip_grad_norm_(params, 5.0)
+        optimizer.step()
+    return step
 
 
 def darts_v2_network(device="cpu"):

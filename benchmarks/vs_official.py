@@ -42,10 +42,9 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from darts_steps import darts_v2_network, sgd, training_step  # noqa: E402  (the DARTS_V2 step, one home)
+from darts_steps import darts_v2_network, sgd, training_step, weight_step  # noqa: E402  (the steps, one home)
 from speed import _median_ms, add_timing_options, in_fresh_process, warmup_for  # noqa: E402  (its timing rules)
 
 
@@ -92,7 +91,7 @@ def check_same_gradients(folder) -> dict:
         sgd = {}
         for name, model, weights in (("official", official, list(official.parameters())), ("kit", kit, list(kit.weights()))):
             sgd[name] = torch.optim.SGD(weights, 0.025, momentum=0.9, weight_decay=3e-4)
-            _weight_step(model, weights, sgd[name], (x, y))()  # so that the momentum buffers exist
+            weight_step(model, weights, sgd[name], (x, y))()  # so that the momentum buffers exist
         differences = {}
         for unrolled in (False, True):
             for a in official.arch_parameters():
@@ -128,15 +127,6 @@ def _batches(device, batch_size, n=2, size=32):
             for _ in range(n)]
 
 
-def _weight_step(model, params, optimizer, batch, forward=None):
-    def step():
-        optimizer.zero_grad()
-        F.cross_entropy((forward or model)(batch[0]), batch[1]).backward()
-        nn.utils.clip_grad_norm_(params, 5.0)
-        optimizer.step()
-    return step
-
-
 def search_official(off, device, batch_size):
     """{step: a function taking it} for the official search network, its ``Architect`` and SGD, seed 0."""
     torch.manual_seed(0)
@@ -145,7 +135,7 @@ def search_official(off, device, batch_size):
     arch = off.Architect(model, SimpleNamespace(momentum=0.9, weight_decay=3e-4, arch_learning_rate=3e-4,
                                                 arch_weight_decay=1e-3))
     (xt, yt), (xv, yv) = _batches(device, batch_size)
-    return {"weight step": _weight_step(model, list(model.parameters()), w_opt, (xt, yt)),
+    return {"weight step": weight_step(model, list(model.parameters()), w_opt, (xt, yt)),
             "alpha step, 1st order": lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, False),
             "alpha step, 2nd order": lambda: arch.step(xt, yt, xv, yv, 0.025, w_opt, True)}
 
